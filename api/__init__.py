@@ -1,0 +1,1 @@
+"""The HTTP layer: FastAPI app over matchmaker's services."""

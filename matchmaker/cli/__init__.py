@@ -1,0 +1,46 @@
+"""The `matchmaker` command line: one typer app; each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from matchmaker.cli.common import UserError, fail
+
+app = typer.Typer(
+    name="matchmaker",
+    help="园校企对接推荐引擎 matchmaker — 导入数据、建立索引、检索、推荐、活动排程、推送。\n\n"
+    "Park–campus–enterprise matchmaking engine: import, index, search, recommend, schedule, digest.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(help="性能基准 Benchmarks (figures for the docs).", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+# Each module defines `register(app, bench_app)`. Add a line here for a new area.
+COMMAND_MODULES = (
+    "matchmaker.cli.data_cmd",
+    "matchmaker.cli.serve_cmd",
+)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(app, bench_app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console entry point: runs the app and turns user mistakes into a clear message, not a traceback."""
+    try:
+        app(standalone_mode=True)
+    except UserError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,110 @@
+"""CLI for the database and data: `db upgrade`, `import KIND FILE`, `demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matchmaker.cli.common import UserError, ok
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    """Add the data commands to the app."""
+    db_app = typer.Typer(help="数据库 Database schema.", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+    db_app.command("upgrade")(db_upgrade)
+    app.command("import")(import_command)
+    app.command("demo")(demo_command)
+
+
+def db_upgrade() -> None:
+    """创建或升级数据库结构 Create or upgrade the database schema to the newest migration."""
+    from matchmaker.store.db import upgrade
+
+    upgrade()
+    ok("数据库已是最新结构 Database schema is up to date.")
+
+
+def import_command(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="数据类型 kind: organisations | parks | achievements | needs | scenarios"
+        ),
+    ],
+    file: Annotated[
+        Path, typer.Argument(help="文件 file: .csv (UTF-8/UTF-8 BOM/GBK), .xlsx or .jsonl")
+    ],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="导入有效行并报告其余行 import the valid rows, report the rest"
+        ),
+    ] = False,
+) -> None:
+    """导入数据文件（全部成功或全部不导入）Import a file: all rows or none; problems listed by row and field."""
+    from matchmaker.ingest.apply import ImportFailed
+    from matchmaker.ingest.readers import ReadError
+    from matchmaker.ingest.service import UnknownKind, import_file, resolve_kind
+    from matchmaker.store.db import session_scope, upgrade
+
+    try:
+        canonical = resolve_kind(kind)
+    except UnknownKind as exc:
+        raise UserError(str(exc)) from exc
+    upgrade()
+    try:
+        with session_scope() as session:
+            report = import_file(session, canonical, file, skip_invalid=skip_invalid)
+    except ReadError as exc:
+        raise UserError(str(exc)) from exc
+    except ImportFailed as failed:
+        for problem in failed.report.problems:
+            typer.secho(str(problem), fg=typer.colors.RED, err=True)
+        raise UserError(
+            f"文件有 {len(failed.report.problems)} 处问题，未导入任何数据 / "
+            f"{len(failed.report.problems)} problem(s): nothing was imported"
+        ) from failed
+    for problem in report.problems:
+        typer.secho(f"已跳过 skipped: {problem}", fg=typer.colors.YELLOW, err=True)
+    if report.unknown_columns:
+        typer.secho(
+            "未识别的列（已忽略）unknown columns ignored: " + "、".join(report.unknown_columns),
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    ok(
+        f"{canonical}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，跳过 {len(report.skipped_rows)} 行 "
+        f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged}, skipped {len(report.skipped_rows)})"
+    )
+    _sync_index_quietly()
+
+
+def _sync_index_quietly() -> None:
+    """Bring the search index up to date after a data change, when the index module is available."""
+    try:
+        from matchmaker.index.service import sync_default_index  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    sync_default_index()
+
+
+def demo_command(
+    index: Annotated[
+        bool,
+        typer.Option("--index/--no-index", help="同时建立检索索引 also build the search index"),
+    ] = True,
+) -> None:
+    """加载演示数据 Load the demo data (parks, organisations, achievements, needs, scenarios)."""
+    from matchmaker.demo.loader import load_demo
+    from matchmaker.store.db import session_scope, upgrade
+
+    upgrade()
+    with session_scope() as session:
+        reports = load_demo(session)
+    for kind, report in reports.items():
+        ok(f"{kind}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
+    if index:
+        _sync_index_quietly()

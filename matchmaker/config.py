@@ -1,0 +1,45 @@
+"""Settings in one place: every knob comes from the environment (prefix-free names) or defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from environment variables or a `.env` file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), alias="MATCHMAKER_DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    embedder: str = Field(default="e5-small", alias="MATCHMAKER_EMBEDDER")
+    host: str = Field(default="127.0.0.1", alias="MATCHMAKER_HOST")
+    port: int = Field(default=8000, alias="MATCHMAKER_PORT")
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="MATCHMAKER_PUBLIC_URL")
+    secret_key: str = Field(default="dev-insecure-secret", alias="MATCHMAKER_SECRET_KEY")
+    smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
+    smtp_port: int = Field(default=25, alias="SMTP_PORT")
+    smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
+    smtp_user: str | None = Field(default=None, alias="SMTP_USER")
+    smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD")
+    smtp_sender: str = Field(default="matchmaker@localhost", alias="SMTP_SENDER")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL if set, else SQLite under the data directory."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            return url
+        return f"sqlite:///{(self.data_dir / 'matchmaker.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The demo data set written for this product, and its loader."""

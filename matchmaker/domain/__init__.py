@@ -1,0 +1,1 @@
+"""Vocabulary shared by every layer: industries, cooperation modes, regions, kinds, statuses."""

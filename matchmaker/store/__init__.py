@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy engine, sessions, ORM tables and Alembic migrations."""
