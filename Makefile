@@ -1,0 +1,39 @@
+# Two entry points for a fresh machine: `make demo` (install, load demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-dev lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,sentence-transformers]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(BIN)/matchmaker demo
+	$(BIN)/matchmaker serve
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check matchmaker api tests
+	$(BIN)/ruff format --check matchmaker api tests
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy matchmaker api
+
+clean:
+	rm -rf $(VENV) data
