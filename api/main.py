@@ -1,67 +1,90 @@
-"""FastAPI application: liveness, readiness and the first read-only endpoints."""
+"""FastAPI application: wires settings, database, search index, routes and error handling."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
+from api import problems
+from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
+from api.problems import Problem
+from api.routes import items
 from matchmaker import __version__
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
-COUNTED = {
-    "parks": Park,
-    "organisations": Organisation,
-    "achievements": Achievement,
-    "needs": Need,
-    "scenarios": Scenario,
-}
+COUNTED = {"parks": Park, "organisations": Organisation, "achievements": Achievement, "needs": Need, "scenarios": Scenario}
+log = logging.getLogger("matchmaker.api")
+
+DESCRIPTION = """
+面向广西高新区“园校企”对接的推荐服务：科技成果、企业技术需求与应用场景的增删改查、按需求检索、三条赛道的配对推荐与反馈。
+
+认证：每个请求在 `X-API-Key` 头（或 `Authorization: Bearer`）中携带 API 密钥；角色为 admin、organiser、enterprise、reader。
+错误：所有 4xx/5xx 响应均为 RFC 9457 `application/problem+json`，`errors` 中逐项列出字段与原因。
+
+Park–campus–enterprise matchmaking API. Authenticate with an API key in `X-API-Key`. Errors are RFC 9457 problem details.
+"""
+
+
+def load_search_index(app: FastAPI) -> None:
+    """Load (or build) the search index once at start-up, when the index layer is installed."""
+    try:
+        from matchmaker.index.service import open_default_index  # type: ignore[attr-defined]
+    except ImportError:
+        app.state.search_index = None
+        return
+    with session_scope() as session:
+        app.state.search_index = open_default_index(session)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Bring the schema up to date once at start-up."""
+    """Migrate the schema and load the index once; readiness reports both."""
     upgrade()
+    load_search_index(app)
     app.state.ready = True
     yield
 
 
-app = FastAPI(
-    title="matchmaker 园校企对接推荐引擎",
-    description="面向广西高新区的园校企对接推荐服务：科技成果、企业技术需求与应用场景的检索、推荐与活动排程。",
-    version=__version__,
-    lifespan=lifespan,
-)
+def create_app() -> FastAPI:
+    """Build the application (tests build their own against a temporary data directory)."""
+    app = FastAPI(title="matchmaker 园校企对接推荐引擎", description=DESCRIPTION, version=__version__, lifespan=lifespan)
+    app.state.ready = False
+    app.state.search_index = None
+    problems.install(app)
+    app.add_middleware(SizeLimitMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    app.include_router(items.router)
+
+    @app.get("/health", summary="存活检查 Liveness", tags=["运维 Operations"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/ready", summary="就绪检查 Readiness (database and index loaded)", tags=["运维 Operations"])
+    def ready() -> dict[str, Any]:
+        """Readiness: the database answers and start-up (schema, index) has finished."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means not ready
+            raise Problem(503, f"数据库不可用 database unavailable: {type(exc).__name__}") from exc
+        if not app.state.ready:
+            raise Problem(503, "服务启动中 starting up")
+        return {"status": "ready", "database": "ok", "index": "loaded" if app.state.search_index is not None else "absent"}
+
+    @app.get("/api/v1/stats", summary="数据概况 Item counts", tags=["运维 Operations"])
+    def stats() -> dict[str, int]:
+        """How many parks, organisations and items the service holds."""
+        with session_scope() as session:
+            return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in COUNTED.items()}
+
+    return app
 
 
-@app.get("/health", summary="存活检查 Liveness")
-def health() -> dict[str, str]:
-    """Liveness: the process answers."""
-    return {"status": "ok"}
-
-
-@app.get("/ready", summary="就绪检查 Readiness (database reachable)")
-def ready() -> dict[str, Any]:
-    """Readiness: the database answers and the schema is loaded."""
-    try:
-        with get_engine().connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means not ready
-        raise HTTPException(
-            status_code=503, detail=f"数据库不可用 database unavailable: {exc}"
-        ) from exc
-    return {"status": "ready", "database": "ok"}
-
-
-@app.get("/api/v1/stats", summary="数据概况 Item counts")
-def stats() -> dict[str, int]:
-    """How many parks, organisations and items the service holds."""
-    with session_scope() as session:
-        return {
-            name: session.scalar(select(func.count()).select_from(model)) or 0
-            for name, model in COUNTED.items()
-        }
+app = create_app()

@@ -106,5 +106,40 @@ def demo_command(
         reports = load_demo(session)
     for kind, report in reports.items():
         ok(f"{kind}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
+    keys_file = _write_demo_keys()
+    if keys_file:
+        ok(f"演示 API 密钥已写入 demo API keys written to: {keys_file}")
     if index:
         _sync_index_quietly()
+
+
+def _write_demo_keys() -> str | None:
+    """Create one demo key per role (once) and write them to a private file in the data directory."""
+    import os
+
+    from sqlalchemy import select
+
+    from matchmaker.config import get_settings
+    from matchmaker.store.auth import ROLES, ApiKey, create_key
+    from matchmaker.store.db import session_scope
+    from matchmaker.store.models import Organisation
+
+    path = get_settings().data_dir / "demo-api-keys.txt"
+    with session_scope() as session:
+        if session.scalars(select(ApiKey).where(ApiKey.name.like("demo-%"))).first() is not None:
+            return str(path) if path.exists() else None
+        enterprise = session.scalars(
+            select(Organisation).where(Organisation.kind == "enterprise").order_by(Organisation.id)
+        ).first()
+        lines = []
+        for role in ROLES:
+            org_id = enterprise.id if role == "enterprise" and enterprise else None
+            if role == "enterprise" and org_id is None:
+                continue
+            key = create_key(session, name=f"demo-{role}", role=role, organisation_id=org_id)
+            suffix = f"  # {enterprise.name}" if role == "enterprise" and enterprise else ""
+            lines.append(f"{role}\t{key}{suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.chmod(path, 0o600)
+    return str(path)

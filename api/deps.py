@@ -1,0 +1,81 @@
+"""Dependencies shared by routes: database session, the caller's API key and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header
+from sqlalchemy.orm import Session
+
+from api.problems import Problem
+from matchmaker.store.auth import find_key
+from matchmaker.store.db import session_factory
+
+CONTACT_ROLES = frozenset({"admin", "organiser", "enterprise"})
+
+
+def get_session() -> Iterator[Session]:
+    """A session per request; committed by the route, rolled back on error."""
+    session = session_factory()()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: role and, for enterprise keys, the organisation they act for."""
+
+    key_id: int
+    role: str
+    organisation_id: int | None
+
+    @property
+    def sees_contacts(self) -> bool:
+        """Whether contact details may be shown to this caller."""
+        return self.role in CONTACT_ROLES
+
+
+def current_caller(
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(description="API 密钥 API key")] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Caller:
+    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong."""
+    key = x_api_key
+    if not key and authorization and authorization.lower().startswith("bearer "):
+        key = authorization[7:].strip()
+    if not key:
+        raise Problem(401, "缺少 API 密钥（X-API-Key）/ missing API key", headers={"WWW-Authenticate": "Bearer"})
+    record = find_key(session, key)
+    if record is None:
+        raise Problem(401, "API 密钥无效或已吊销 / invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+    return Caller(record.id, record.role, record.organisation_id)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def require(*roles: str):  # type: ignore[no-untyped-def]
+    """A dependency that lets only the given roles through (403 otherwise)."""
+
+    def check(caller: CallerDep) -> Caller:
+        if caller.role not in roles:
+            raise Problem(403, f"角色 {caller.role} 无权执行此操作 / role {caller.role} may not do this")
+        return caller
+
+    return check
+
+
+WriterDep = Annotated[Caller, Depends(require("admin", "organiser", "enterprise"))]
+OrganiserDep = Annotated[Caller, Depends(require("admin", "organiser"))]
+AdminDep = Annotated[Caller, Depends(require("admin"))]

@@ -1,0 +1,59 @@
+"""API keys: stored only as hashes, each with a role and (for enterprise keys) an organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from matchmaker.store.models import Base, utcnow
+
+ROLES: dict[str, str] = {
+    "admin": "管理员",
+    "organiser": "活动组织者",
+    "enterprise": "企业",
+    "reader": "只读用户",
+}
+KEY_PREFIX = "mm_"
+
+
+class ApiKey(Base):
+    """One API key: its hash, role, optional organisation, and whether it was revoked."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key (keys are 256-bit random, so a plain SHA-256 is enough)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, *, name: str, role: str, organisation_id: int | None = None) -> str:
+    """Create a key and return its plain text — the only time it is ever visible."""
+    if role not in ROLES:
+        raise ValueError(f"未知角色“{role}”，可选：{', '.join(ROLES)} / unknown role")
+    if role == "enterprise" and organisation_id is None:
+        raise ValueError("企业密钥必须绑定机构 / an enterprise key needs an organisation")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiKey(name=name, key_hash=hash_key(key), role=role, organisation_id=organisation_id))
+    session.flush()
+    return key
+
+
+def find_key(session: Session, key: str) -> ApiKey | None:
+    """The active key record for a presented key, or None."""
+    found = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    return found
