@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from api import problems
 from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
 from api.problems import Problem
-from api.routes import items
+from api.routes import imports, items
 from matchmaker import __version__
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
@@ -60,6 +60,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(items.router)
+    app.include_router(imports.router)
 
     @app.get("/health", summary="存活检查 Liveness", tags=["运维 Operations"])
     def health() -> dict[str, str]:

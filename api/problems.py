@@ -85,3 +85,29 @@ def install(app: FastAPI) -> None:
 
         logging.getLogger("matchmaker.api").exception("unhandled error on %s", request.url.path)
         return problem_response(request, 500, "服务器内部错误，已记录 / internal error, logged")
+
+
+def _problem_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route may give."""
+    return {
+        code: {"description": TITLES.get(code, "错误"), "content": {"application/problem+json": {"schema": _problem_schema()}}}
+        for code in codes
+    }
+
+
+COMMON_RESPONSES = documented(401, 403, 404, 409, 413, 422)

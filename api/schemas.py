@@ -7,12 +7,20 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from matchmaker.domain.taxonomy import INDUSTRIES
+from matchmaker.domain.vocab import COOP_MODES
 from matchmaker.ingest import parsers
+
+INDUSTRY_VALUES = [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]
+COOP_VALUES = list(COOP_MODES) + list(COOP_MODES.values())
+IndustryName = Annotated[str, Field(json_schema_extra={"enum": INDUSTRY_VALUES}, description="行业代码或中文名")]
+CoopName = Annotated[str, Field(json_schema_extra={"enum": COOP_VALUES}, description="合作方式代码或中文名")]
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 Text300 = Annotated[str, Field(min_length=1, max_length=300)]
 LongText = Annotated[str, Field(min_length=1, max_length=20000)]
 Amount = Annotated[float, Field(ge=0, le=1e9, description="万元 (10k CNY)")]
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1, description="数据库编号 database id")]
 TRL = Annotated[int, Field(ge=1, le=9, description="技术成熟度 TRL 1–9")]
 ShortList = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
 
@@ -71,7 +79,7 @@ class ParkCreate(IndustriesMixin):
     level: Annotated[str, Field(pattern="^(national|regional)$", description="national 国家级 | regional 自治区级")]
     city: Annotated[str, Field(min_length=1, max_length=64)]
     province: Annotated[str, Field(min_length=1, max_length=32)] = "广西"
-    industries: Annotated[list[str], Field(max_length=20, description="主导产业（代码或中文名）")] = []
+    industries: Annotated[list[IndustryName], Field(max_length=20, description="主导产业（代码或中文名）")] = []
     description: Annotated[str, Field(max_length=20000)] = ""
 
 
@@ -79,7 +87,7 @@ class ParkUpdate(IndustriesMixin):
     name: Text200 | None = None
     level: Annotated[str, Field(pattern="^(national|regional)$")] | None = None
     city: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    industries: Annotated[list[str], Field(max_length=20)] | None = None
+    industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None
     description: Annotated[str, Field(max_length=20000)] | None = None
 
 
@@ -106,8 +114,8 @@ class OrganisationCreate(IndustriesMixin):
     province: Annotated[str, Field(min_length=1, max_length=32, description="省份，如 广西、北京、上海")]
     city: Annotated[str, Field(max_length=64)] | None = None
     size: Annotated[str, Field(pattern="^(small|medium|large)$")] | None = None
-    park_id: int | None = None
-    industries: Annotated[list[str], Field(max_length=20)] = []
+    park_id: DbId | None = None
+    industries: Annotated[list[IndustryName], Field(max_length=20)] = []
     description: Annotated[str, Field(max_length=20000)] = ""
     website: Annotated[str, Field(max_length=200)] | None = None
 
@@ -123,8 +131,8 @@ class OrganisationUpdate(IndustriesMixin):
     province: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     city: Annotated[str, Field(max_length=64)] | None = None
     size: Annotated[str, Field(pattern="^(small|medium|large)$")] | None = None
-    park_id: int | None = None
-    industries: Annotated[list[str], Field(max_length=20)] | None = None
+    park_id: DbId | None = None
+    industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None
     description: Annotated[str, Field(max_length=20000)] | None = None
     website: Annotated[str, Field(max_length=200)] | None = None
 
@@ -138,7 +146,7 @@ class OrganisationPublic(BaseModel):
     province: str
     city: str | None
     size: str | None
-    park_id: int | None
+    park_id: DbId | None
     industries: list[str]
     description: str
     is_eastern: bool
@@ -153,7 +161,7 @@ class Contact(BaseModel):
 
 class ItemCommon(IndustriesMixin, StatusMixin):
     keywords: ShortList = []
-    industries: Annotated[list[str], Field(max_length=20)] = []
+    industries: Annotated[list[IndustryName], Field(max_length=20)] = []
     status: Annotated[str, Field(pattern="^(active|closed|draft)$")] = "active"
     contact_name: Annotated[str, Field(max_length=64)] | None = None
     contact_phone: Annotated[str, Field(max_length=64)] | None = None
@@ -163,7 +171,7 @@ class ItemCommon(IndustriesMixin, StatusMixin):
 class ItemUpdateCommon(IndustriesMixin, StatusMixin):
     title: Text300 | None = None
     keywords: ShortList | None = None
-    industries: Annotated[list[str], Field(max_length=20)] | None = None
+    industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None
     status: Annotated[str, Field(pattern="^(active|closed|draft)$")] | None = None
     contact_name: Annotated[str, Field(max_length=64)] | None = None
     contact_phone: Annotated[str, Field(max_length=64)] | None = None
@@ -177,11 +185,11 @@ class AchievementCreate(ItemCommon, CoopMixin):
     trl: TRL
     ipr_status: Annotated[str, Field(pattern="^(none|applied|granted)$")] = "none"
     patent_numbers: ShortList = []
-    coop_modes: Annotated[list[str], Field(max_length=5)] = []
+    coop_modes: Annotated[list[CoopName], Field(max_length=5)] = []
     price_min: Amount | None = None
     price_max: Amount | None = None
     applications: Annotated[str, Field(max_length=20000)] = ""
-    owner_id: int
+    owner_id: DbId
 
     @model_validator(mode="after")
     def _price(self) -> AchievementCreate:
@@ -194,11 +202,11 @@ class AchievementUpdate(ItemUpdateCommon, CoopMixin):
     trl: TRL | None = None
     ipr_status: Annotated[str, Field(pattern="^(none|applied|granted)$")] | None = None
     patent_numbers: ShortList | None = None
-    coop_modes: Annotated[list[str], Field(max_length=5)] | None = None
+    coop_modes: Annotated[list[CoopName], Field(max_length=5)] | None = None
     price_min: Amount | None = None
     price_max: Amount | None = None
     applications: Annotated[str, Field(max_length=20000)] | None = None
-    owner_id: int | None = None
+    owner_id: DbId | None = None
 
 
 class NeedCreate(ItemCommon, CoopMixin):
@@ -209,9 +217,9 @@ class NeedCreate(ItemCommon, CoopMixin):
     budget_min: Amount | None = None
     budget_max: Amount | None = None
     deadline: dt.date | None = None
-    coop_modes: Annotated[list[str], Field(max_length=5)] = []
-    enterprise_id: Annotated[int | None, Field(description="需求企业；企业密钥可省略（默认本机构）")] = None
-    park_id: int | None = None
+    coop_modes: Annotated[list[CoopName], Field(max_length=5)] = []
+    enterprise_id: Annotated[int | None, Field(ge=1, le=2**31 - 1, description="需求企业；企业密钥可省略（默认本机构）")] = None
+    park_id: DbId | None = None
 
     @model_validator(mode="after")
     def _budget(self) -> NeedCreate:
@@ -225,8 +233,8 @@ class NeedUpdate(ItemUpdateCommon, CoopMixin):
     budget_min: Amount | None = None
     budget_max: Amount | None = None
     deadline: dt.date | None = None
-    coop_modes: Annotated[list[str], Field(max_length=5)] | None = None
-    park_id: int | None = None
+    coop_modes: Annotated[list[CoopName], Field(max_length=5)] | None = None
+    park_id: DbId | None = None
 
 
 class ScenarioCreate(ItemCommon):
@@ -237,8 +245,8 @@ class ScenarioCreate(ItemCommon):
     budget_min: Amount | None = None
     budget_max: Amount | None = None
     deadline: dt.date | None = None
-    park_id: int | None = None
-    owner_id: int | None = None
+    park_id: DbId | None = None
+    owner_id: DbId | None = None
 
     @model_validator(mode="after")
     def _budget(self) -> ScenarioCreate:
@@ -252,8 +260,8 @@ class ScenarioUpdate(ItemUpdateCommon):
     budget_min: Amount | None = None
     budget_max: Amount | None = None
     deadline: dt.date | None = None
-    park_id: int | None = None
-    owner_id: int | None = None
+    park_id: DbId | None = None
+    owner_id: DbId | None = None
 
 
 class ItemPublic(BaseModel):
@@ -280,7 +288,7 @@ class AchievementPublic(ItemPublic):
     price_min: float | None
     price_max: float | None
     applications: str
-    owner_id: int
+    owner_id: DbId
     owner_name: str
 
 
@@ -291,9 +299,9 @@ class NeedPublic(ItemPublic):
     budget_max: float | None
     deadline: dt.date | None
     coop_modes: list[str]
-    enterprise_id: int
+    enterprise_id: DbId
     enterprise_name: str
-    park_id: int | None
+    park_id: DbId | None
 
 
 class ScenarioPublic(ItemPublic):
@@ -302,8 +310,8 @@ class ScenarioPublic(ItemPublic):
     budget_min: float | None
     budget_max: float | None
     deadline: dt.date | None
-    park_id: int | None
-    owner_id: int | None
+    park_id: DbId | None
+    owner_id: DbId | None
 
 
 class Page(BaseModel):

@@ -2,15 +2,17 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, WriterDep
 from api.indexing import after_item_write
+from api import problems
 from api.problems import Problem
 from api.schemas import (
+    INDUSTRY_VALUES,
     AchievementCreate,
     AchievementPublic,
     AchievementUpdate,
@@ -32,11 +34,16 @@ from api.serialize import item_public, organisation_public, park_public
 from matchmaker.domain.vocab import EASTERN_PROVINCES, normalise_province
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
-router = APIRouter(prefix="/api/v1", tags=["条目 Items"])
+router = APIRouter(prefix="/api/v1", tags=["条目 Items"], responses=problems.COMMON_RESPONSES)
 
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="数据库编号 database id")]
 Limit = Annotated[int, Query(ge=1, le=100, description="每页条数 page size (1–100)")]
 Offset = Annotated[int, Query(ge=0, le=100000, description="偏移 offset")]
-IndustryQ = Annotated[str | None, Query(max_length=64, description="行业代码或名称 industry code or name")]
+IndustryQ = Annotated[
+    str | None,
+    Query(max_length=64, description="行业代码或中文名 industry code or Chinese name", json_schema_extra={"enum": INDUSTRY_VALUES}),
+]
 RegionQ = Annotated[str | None, Query(max_length=32, description="省份，或 eastern（东部）/ guangxi（广西）")]
 TextQ = Annotated[str | None, Query(max_length=200, description="标题包含 title contains")]
 StatusQ = Annotated[str | None, Query(pattern="^(active|closed|draft)$", description="状态 status")]
@@ -143,7 +150,7 @@ def list_parks(session: SessionDep, caller: CallerDep, limit: Limit = 20, offset
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic, summary="园区详情 Get a park")
-def get_park(park_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+def get_park(park_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One park."""
     return park_public(_get(session, Park, park_id))
 
@@ -158,7 +165,7 @@ def create_park(body: ParkCreate, session: SessionDep, caller: OrganiserDep) -> 
 
 
 @router.patch("/parks/{park_id}", response_model=ParkPublic, summary="修改园区 Update a park")
-def update_park(park_id: int, body: ParkUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+def update_park(park_id: PathId, body: ParkUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Change a park's fields (admin, organiser)."""
     park = _get(session, Park, park_id)
     for key, value in body.model_dump(exclude_unset=True).items():
@@ -168,7 +175,7 @@ def update_park(park_id: int, body: ParkUpdate, session: SessionDep, caller: Org
 
 
 @router.delete("/parks/{park_id}", status_code=204, summary="删除园区 Delete a park")
-def delete_park(park_id: int, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_park(park_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
     """Delete a park (admin, organiser); items keep existing without a park."""
     session.delete(_get(session, Park, park_id))
     _commit(session, "园区")
@@ -179,7 +186,7 @@ def delete_park(park_id: int, session: SessionDep, caller: OrganiserDep) -> Resp
 @router.get("/organisations", response_model=OrganisationPage, summary="机构列表 List organisations")
 def list_organisations(
     session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    region: RegionQ = None, park_id: Annotated[int | None, Query()] = None,
+    region: RegionQ = None, park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     kind: Annotated[str | None, Query(pattern="^(university|research_institute|enterprise|park_management|investor)$")] = None,
     q: TextQ = None,
 ) -> dict[str, Any]:
@@ -200,7 +207,7 @@ def list_organisations(
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic, summary="机构详情 Get an organisation")
-def get_organisation(org_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+def get_organisation(org_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One organisation."""
     return organisation_public(_get(session, Organisation, org_id))
 
@@ -216,7 +223,7 @@ def create_organisation(body: OrganisationCreate, session: SessionDep, caller: O
 
 
 @router.patch("/organisations/{org_id}", response_model=OrganisationPublic, summary="修改机构 Update an organisation")
-def update_organisation(org_id: int, body: OrganisationUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+def update_organisation(org_id: PathId, body: OrganisationUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Change an organisation (admin, organiser)."""
     org = _get(session, Organisation, org_id)
     values = body.model_dump(exclude_unset=True)
@@ -228,7 +235,7 @@ def update_organisation(org_id: int, body: OrganisationUpdate, session: SessionD
 
 
 @router.delete("/organisations/{org_id}", status_code=204, summary="删除机构 Delete an organisation")
-def delete_organisation(org_id: int, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_organisation(org_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
     """Delete an organisation that owns no items (admin, organiser)."""
     org = _get(session, Organisation, org_id)
     owned = (session.scalar(select(func.count()).select_from(Achievement).where(Achievement.owner_id == org_id)) or 0) + (
@@ -247,7 +254,7 @@ def list_achievements(
     session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
     region: RegionQ = None, trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
     trl_max: Annotated[int | None, Query(ge=1, le=9)] = None, status: StatusQ = None, q: TextQ = None,
-    owner_id: Annotated[int | None, Query()] = None,
+    owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Achievements filtered by industry, owner region, TRL range, status, owner and title."""
     stmt = select(Achievement).join(Organisation, Achievement.owner_id == Organisation.id).order_by(Achievement.id)
@@ -267,7 +274,7 @@ def list_achievements(
 
 
 @router.get("/achievements/{item_id}", response_model=AchievementPublic, summary="成果详情 Get an achievement")
-def get_achievement(item_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+def get_achievement(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One achievement; contact shown only to roles allowed to see it."""
     item = _get(session, Achievement, item_id)
     _check_draft(item, caller, item.owner_id)
@@ -287,7 +294,7 @@ def create_achievement(request: Request, body: AchievementCreate, session: Sessi
 
 
 @router.patch("/achievements/{item_id}", response_model=AchievementPublic, summary="修改成果 Update an achievement")
-def update_achievement(request: Request, item_id: int, body: AchievementUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+def update_achievement(request: Request, item_id: PathId, body: AchievementUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Change an achievement (admin, organiser)."""
     item = _get(session, Achievement, item_id)
     values = body.model_dump(exclude_unset=True)
@@ -301,7 +308,7 @@ def update_achievement(request: Request, item_id: int, body: AchievementUpdate, 
 
 
 @router.delete("/achievements/{item_id}", status_code=204, summary="删除成果 Delete an achievement")
-def delete_achievement(request: Request, item_id: int, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_achievement(request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
     """Delete an achievement (admin, organiser)."""
     session.delete(_get(session, Achievement, item_id))
     _commit(session, "成果")
@@ -313,8 +320,8 @@ def delete_achievement(request: Request, item_id: int, session: SessionDep, call
 @router.get("/needs", response_model=NeedPage, summary="企业需求列表 List needs")
 def list_needs(
     session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    region: RegionQ = None, park_id: Annotated[int | None, Query()] = None, status: StatusQ = None, q: TextQ = None,
-    enterprise_id: Annotated[int | None, Query()] = None,
+    region: RegionQ = None, park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, status: StatusQ = None, q: TextQ = None,
+    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Needs filtered by industry, enterprise region, park, status, enterprise and title."""
     stmt = select(Need).join(Organisation, Need.enterprise_id == Organisation.id).order_by(Need.id)
@@ -332,7 +339,7 @@ def list_needs(
 
 
 @router.get("/needs/{item_id}", response_model=NeedPublic, summary="需求详情 Get a need")
-def get_need(item_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+def get_need(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One need."""
     item = _get(session, Need, item_id)
     _check_draft(item, caller, item.enterprise_id)
@@ -366,7 +373,7 @@ def create_need(request: Request, body: NeedCreate, session: SessionDep, caller:
 
 
 @router.patch("/needs/{item_id}", response_model=NeedPublic, summary="修改需求 Update a need")
-def update_need(request: Request, item_id: int, body: NeedUpdate, session: SessionDep, caller: WriterDep) -> dict[str, Any]:
+def update_need(request: Request, item_id: PathId, body: NeedUpdate, session: SessionDep, caller: WriterDep) -> dict[str, Any]:
     """Change a need (admin, organiser, or its own enterprise)."""
     item = _get(session, Need, item_id)
     _own_need(caller, item.enterprise_id)
@@ -381,7 +388,7 @@ def update_need(request: Request, item_id: int, body: NeedUpdate, session: Sessi
 
 
 @router.delete("/needs/{item_id}", status_code=204, summary="删除需求 Delete a need")
-def delete_need(request: Request, item_id: int, session: SessionDep, caller: WriterDep) -> Response:
+def delete_need(request: Request, item_id: PathId, session: SessionDep, caller: WriterDep) -> Response:
     """Delete a need (admin, organiser, or its own enterprise)."""
     item = _get(session, Need, item_id)
     _own_need(caller, item.enterprise_id)
@@ -395,7 +402,7 @@ def delete_need(request: Request, item_id: int, session: SessionDep, caller: Wri
 @router.get("/scenarios", response_model=ScenarioPage, summary="应用场景列表 List scenarios")
 def list_scenarios(
     session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    park_id: Annotated[int | None, Query()] = None, status: StatusQ = None, q: TextQ = None,
+    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, status: StatusQ = None, q: TextQ = None,
 ) -> dict[str, Any]:
     """Scenarios filtered by industry, park, status and title."""
     stmt = select(Scenario).order_by(Scenario.id)
@@ -411,7 +418,7 @@ def list_scenarios(
 
 
 @router.get("/scenarios/{item_id}", response_model=ScenarioPublic, summary="场景详情 Get a scenario")
-def get_scenario(item_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+def get_scenario(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One scenario."""
     item = _get(session, Scenario, item_id)
     _check_draft(item, caller, item.owner_id)
@@ -432,7 +439,7 @@ def create_scenario(request: Request, body: ScenarioCreate, session: SessionDep,
 
 
 @router.patch("/scenarios/{item_id}", response_model=ScenarioPublic, summary="修改场景 Update a scenario")
-def update_scenario(request: Request, item_id: int, body: ScenarioUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+def update_scenario(request: Request, item_id: PathId, body: ScenarioUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Change a scenario (admin, organiser)."""
     item = _get(session, Scenario, item_id)
     values = body.model_dump(exclude_unset=True)
@@ -447,7 +454,7 @@ def update_scenario(request: Request, item_id: int, body: ScenarioUpdate, sessio
 
 
 @router.delete("/scenarios/{item_id}", status_code=204, summary="删除场景 Delete a scenario")
-def delete_scenario(request: Request, item_id: int, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_scenario(request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
     """Delete a scenario (admin, organiser)."""
     session.delete(_get(session, Scenario, item_id))
     _commit(session, "场景")
