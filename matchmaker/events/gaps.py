@@ -1,0 +1,25 @@
+"""Idle gaps in a participant's day: the measure of schedule compactness the scheduler minimises."""
+
+from __future__ import annotations
+
+
+def idle_gaps(slots: list[int], avail: int) -> list[int]:
+    """Idle available slots between consecutive meetings (unavailable slots are not idle time)."""
+    gaps = []
+    for before, after in zip(slots, slots[1:], strict=False):
+        if after - before > 1:
+            between = avail & (((1 << after) - 1) ^ ((1 << (before + 1)) - 1))
+            gaps.append(between.bit_count())
+        else:
+            gaps.append(0)
+    return gaps
+
+
+def gap_cost(slots: list[int], avail: int) -> int:
+    """Sum of squared idle gaps: one long wait costs more than several short ones."""
+    return sum(g * g for g in idle_gaps(slots, avail))
+
+
+def max_idle_gap(slots: list[int], avail: int) -> int:
+    """Longest idle wait between two meetings of one participant, in slots."""
+    return max(idle_gaps(slots, avail), default=0)
