@@ -55,22 +55,32 @@ def current_caller(
     if not key and authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
     if not key:
-        raise Problem(401, "缺少 API 密钥（X-API-Key）/ missing API key", headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401,
+            "缺少 API 密钥（X-API-Key）/ missing API key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     record = find_key(session, key)
     if record is None:
-        raise Problem(401, "API 密钥无效或已吊销 / invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401,
+            "API 密钥无效或已吊销 / invalid or revoked API key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return Caller(record.id, record.role, record.organisation_id)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def require(*roles: str):  # type: ignore[no-untyped-def]
+def require(*roles: str):
     """A dependency that lets only the given roles through (403 otherwise)."""
 
     def check(caller: CallerDep) -> Caller:
         if caller.role not in roles:
-            raise Problem(403, f"角色 {caller.role} 无权执行此操作 / role {caller.role} may not do this")
+            raise Problem(
+                403, f"角色 {caller.role} 无权执行此操作 / role {caller.role} may not do this"
+            )
         return caller
 
     return check

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 log = logging.getLogger("matchmaker.api.indexing")
 
 
-def after_item_write(request: Request, session: Session, kind: str, ids: list[int], *, deleted: bool = False) -> None:
+def after_item_write(
+    request: Request, session: Session, kind: str, ids: list[int], *, deleted: bool = False
+) -> None:
     """Tell the loaded search index about changed or deleted items (no-op when none is loaded)."""
     index = getattr(request.app.state, "search_index", None)
     if index is None:

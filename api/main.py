@@ -18,7 +18,13 @@ from matchmaker import __version__
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
-COUNTED = {"parks": Park, "organisations": Organisation, "achievements": Achievement, "needs": Need, "scenarios": Scenario}
+COUNTED = {
+    "parks": Park,
+    "organisations": Organisation,
+    "achievements": Achievement,
+    "needs": Need,
+    "scenarios": Scenario,
+}
 log = logging.getLogger("matchmaker.api")
 
 DESCRIPTION = """
@@ -34,7 +40,7 @@ Park–campus–enterprise matchmaking API. Authenticate with an API key in `X-A
 def load_search_index(app: FastAPI) -> None:
     """Load (or build) the search index once at start-up, when the index layer is installed."""
     try:
-        from matchmaker.index.service import open_default_index  # type: ignore[attr-defined]
+        from matchmaker.index.service import open_default_index
     except ImportError:
         app.state.search_index = None
         return
@@ -53,7 +59,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """Build the application (tests build their own against a temporary data directory)."""
-    app = FastAPI(title="matchmaker 园校企对接推荐引擎", description=DESCRIPTION, version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="matchmaker 园校企对接推荐引擎",
+        description=DESCRIPTION,
+        version=__version__,
+        lifespan=lifespan,
+    )
     app.state.ready = False
     app.state.search_index = None
     problems.install(app)
@@ -67,7 +78,9 @@ def create_app() -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/ready", summary="就绪检查 Readiness (database and index loaded)", tags=["运维 Operations"])
+    @app.get(
+        "/ready", summary="就绪检查 Readiness (database and index loaded)", tags=["运维 Operations"]
+    )
     def ready() -> dict[str, Any]:
         """Readiness: the database answers and start-up (schema, index) has finished."""
         try:
@@ -77,13 +90,20 @@ def create_app() -> FastAPI:
             raise Problem(503, f"数据库不可用 database unavailable: {type(exc).__name__}") from exc
         if not app.state.ready:
             raise Problem(503, "服务启动中 starting up")
-        return {"status": "ready", "database": "ok", "index": "loaded" if app.state.search_index is not None else "absent"}
+        return {
+            "status": "ready",
+            "database": "ok",
+            "index": "loaded" if app.state.search_index is not None else "absent",
+        }
 
     @app.get("/api/v1/stats", summary="数据概况 Item counts", tags=["运维 Operations"])
     def stats() -> dict[str, int]:
         """How many parks, organisations and items the service holds."""
         with session_scope() as session:
-            return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in COUNTED.items()}
+            return {
+                name: session.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in COUNTED.items()
+            }
 
     return app
 

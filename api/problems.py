@@ -29,7 +29,13 @@ TITLES = {
 class Problem(Exception):
     """An error a route raises to answer with a problem document (status, detail, optional field errors)."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -37,7 +43,13 @@ class Problem(Exception):
         self.headers = headers
 
 
-def problem_response(request: Request, status: int, detail: str, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """A problem+json response."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -57,7 +69,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         where = loc[0] if loc else ""
         field = ".".join(loc[1:]) if len(loc) > 1 else where
-        out.append({"field": field, "in": where, "message": err.get("msg", ""), "type": err.get("type", "")})
+        out.append(
+            {
+                "field": field,
+                "in": where,
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
     return out
 
 
@@ -72,12 +91,16 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
         names = "、".join(e["field"] for e in errors if e["field"]) or "请求"
-        return problem_response(request, 422, f"参数无效：{names} / invalid parameters: {names}", errors)
+        return problem_response(
+            request, 422, f"参数无效：{names} / invalid parameters: {names}", errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "错误")
-        return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+        return problem_response(
+            request, exc.status_code, detail, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -105,7 +128,10 @@ def _problem_schema() -> dict[str, Any]:
 def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses a route may give."""
     return {
-        code: {"description": TITLES.get(code, "错误"), "content": {"application/problem+json": {"schema": _problem_schema()}}}
+        code: {
+            "description": TITLES.get(code, "错误"),
+            "content": {"application/problem+json": {"schema": _problem_schema()}},
+        }
         for code in codes
     }
 

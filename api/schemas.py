@@ -13,8 +13,12 @@ from matchmaker.ingest import parsers
 
 INDUSTRY_VALUES = [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]
 COOP_VALUES = list(COOP_MODES) + list(COOP_MODES.values())
-IndustryName = Annotated[str, Field(json_schema_extra={"enum": INDUSTRY_VALUES}, description="行业代码或中文名")]
-CoopName = Annotated[str, Field(json_schema_extra={"enum": COOP_VALUES}, description="合作方式代码或中文名")]
+IndustryName = Annotated[
+    str, Field(json_schema_extra={"enum": INDUSTRY_VALUES}, description="行业代码或中文名")
+]
+CoopName = Annotated[
+    str, Field(json_schema_extra={"enum": COOP_VALUES}, description="合作方式代码或中文名")
+]
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 Text300 = Annotated[str, Field(min_length=1, max_length=300)]
@@ -22,7 +26,9 @@ LongText = Annotated[str, Field(min_length=1, max_length=20000)]
 Amount = Annotated[float, Field(ge=0, le=1e9, description="万元 (10k CNY)")]
 DbId = Annotated[int, Field(ge=1, le=2**31 - 1, description="数据库编号 database id")]
 TRL = Annotated[int, Field(ge=1, le=9, description="技术成熟度 TRL 1–9")]
-ShortList = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
+ShortList = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)
+]
 
 
 def _vocab(parse: Any, value: Any) -> Any:
@@ -76,10 +82,15 @@ def _check_range(low: float | None, high: float | None, name: str) -> None:
 class ParkCreate(IndustriesMixin):
     external_id: Annotated[str, Field(min_length=1, max_length=64)]
     name: Text200
-    level: Annotated[str, Field(pattern="^(national|regional)$", description="national 国家级 | regional 自治区级")]
+    level: Annotated[
+        str,
+        Field(pattern="^(national|regional)$", description="national 国家级 | regional 自治区级"),
+    ]
     city: Annotated[str, Field(min_length=1, max_length=64)]
     province: Annotated[str, Field(min_length=1, max_length=32)] = "广西"
-    industries: Annotated[list[IndustryName], Field(max_length=20, description="主导产业（代码或中文名）")] = []
+    industries: Annotated[
+        list[IndustryName], Field(max_length=20, description="主导产业（代码或中文名）")
+    ] = []
     description: Annotated[str, Field(max_length=20000)] = ""
 
 
@@ -111,7 +122,9 @@ class OrganisationCreate(IndustriesMixin):
     external_id: Annotated[str, Field(min_length=1, max_length=64)]
     name: Text200
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
-    province: Annotated[str, Field(min_length=1, max_length=32, description="省份，如 广西、北京、上海")]
+    province: Annotated[
+        str, Field(min_length=1, max_length=32, description="省份，如 广西、北京、上海")
+    ]
     city: Annotated[str, Field(max_length=64)] | None = None
     size: Annotated[str, Field(pattern="^(small|medium|large)$")] | None = None
     park_id: DbId | None = None
@@ -218,7 +231,9 @@ class NeedCreate(ItemCommon, CoopMixin):
     budget_max: Amount | None = None
     deadline: dt.date | None = None
     coop_modes: Annotated[list[CoopName], Field(max_length=5)] = []
-    enterprise_id: Annotated[int | None, Field(ge=1, le=2**31 - 1, description="需求企业；企业密钥可省略（默认本机构）")] = None
+    enterprise_id: Annotated[
+        int | None, Field(ge=1, le=2**31 - 1, description="需求企业；企业密钥可省略（默认本机构）")
+    ] = None
     park_id: DbId | None = None
 
     @model_validator(mode="after")

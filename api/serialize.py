@@ -27,22 +27,38 @@ def item_public(item: Achievement | Need | Scenario, *, sees_contacts: bool) -> 
     }
     if isinstance(item, Achievement):
         base |= {
-            "summary": item.summary, "trl": item.trl, "ipr_status": item.ipr_status,
-            "patent_numbers": item.patent_numbers or [], "coop_modes": item.coop_modes or [],
-            "price_min": item.price_min, "price_max": item.price_max, "applications": item.applications,
-            "owner_id": item.owner_id, "owner_name": item.owner.name,
+            "summary": item.summary,
+            "trl": item.trl,
+            "ipr_status": item.ipr_status,
+            "patent_numbers": item.patent_numbers or [],
+            "coop_modes": item.coop_modes or [],
+            "price_min": item.price_min,
+            "price_max": item.price_max,
+            "applications": item.applications,
+            "owner_id": item.owner_id,
+            "owner_name": item.owner.name,
         }
     elif isinstance(item, Need):
         base |= {
-            "description": item.description, "min_trl": item.min_trl, "budget_min": item.budget_min,
-            "budget_max": item.budget_max, "deadline": item.deadline, "coop_modes": item.coop_modes or [],
-            "enterprise_id": item.enterprise_id, "enterprise_name": item.enterprise.name, "park_id": item.park_id,
+            "description": item.description,
+            "min_trl": item.min_trl,
+            "budget_min": item.budget_min,
+            "budget_max": item.budget_max,
+            "deadline": item.deadline,
+            "coop_modes": item.coop_modes or [],
+            "enterprise_id": item.enterprise_id,
+            "enterprise_name": item.enterprise.name,
+            "park_id": item.park_id,
         }
     else:
         base |= {
-            "description": item.description, "capabilities": item.capabilities or [],
-            "budget_min": item.budget_min, "budget_max": item.budget_max, "deadline": item.deadline,
-            "park_id": item.park_id, "owner_id": item.owner_id,
+            "description": item.description,
+            "capabilities": item.capabilities or [],
+            "budget_min": item.budget_min,
+            "budget_max": item.budget_max,
+            "deadline": item.deadline,
+            "park_id": item.park_id,
+            "owner_id": item.owner_id,
         }
     return base
 
@@ -50,16 +66,29 @@ def item_public(item: Achievement | Need | Scenario, *, sees_contacts: bool) -> 
 def organisation_public(org: Organisation) -> dict[str, Any]:
     """The public form of an organisation."""
     return {
-        "id": org.id, "external_id": org.external_id, "name": org.name, "kind": org.kind,
-        "province": org.province, "city": org.city, "size": org.size, "park_id": org.park_id,
-        "industries": org.industries or [], "description": org.description, "is_eastern": org.is_eastern,
+        "id": org.id,
+        "external_id": org.external_id,
+        "name": org.name,
+        "kind": org.kind,
+        "province": org.province,
+        "city": org.city,
+        "size": org.size,
+        "park_id": org.park_id,
+        "industries": org.industries or [],
+        "description": org.description,
+        "is_eastern": org.is_eastern,
     }
 
 
 def park_public(park: Park) -> dict[str, Any]:
     """The public form of a park."""
     return {
-        "id": park.id, "external_id": park.external_id, "name": park.name, "level": park.level,
-        "province": park.province, "city": park.city, "industries": park.industries or [],
+        "id": park.id,
+        "external_id": park.external_id,
+        "name": park.name,
+        "level": park.level,
+        "province": park.province,
+        "city": park.city,
+        "industries": park.industries or [],
         "description": park.description,
     }

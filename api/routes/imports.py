@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel
 
+from api import problems
 from api.deps import OrganiserDep, SessionDep
 from api.indexing import after_item_write
 from api.middleware import MAX_UPLOAD_BYTES
-from api import problems
 from api.problems import Problem
 from matchmaker.ingest.apply import ImportFailed
 from matchmaker.ingest.readers import ReadError
@@ -55,16 +55,29 @@ async def upload_import(
         session.commit()
     except ReadError as exc:
         session.rollback()
-        raise Problem(422, str(exc), [{"field": "file", "in": "body", "message": str(exc)}]) from exc
+        raise Problem(
+            422, str(exc), [{"field": "file", "in": "body", "message": str(exc)}]
+        ) from exc
     except ImportFailed as failed:
         session.rollback()
-        errors = [{"row": p.row, "field": p.field, "message": p.reason} for p in failed.report.problems]
-        raise Problem(422, f"文件有 {len(errors)} 处问题，未导入任何数据 / {len(errors)} problem(s): nothing was imported", errors) from failed
+        errors = [
+            {"row": p.row, "field": p.field, "message": p.reason} for p in failed.report.problems
+        ]
+        raise Problem(
+            422,
+            f"文件有 {len(errors)} 处问题，未导入任何数据 / {len(errors)} problem(s): nothing was imported",
+            errors,
+        ) from failed
     if kind in ITEM_KIND and report.changed_ids:
         after_item_write(request, session, ITEM_KIND[kind], report.changed_ids)
     return {
-        "kind": kind, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+        "kind": kind,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
         "skipped_rows": report.skipped_rows,
-        "problems": [{"row": p.row, "field": p.field, "message": p.reason} for p in report.problems],
+        "problems": [
+            {"row": p.row, "field": p.field, "message": p.reason} for p in report.problems
+        ],
         "unknown_columns": report.unknown_columns,
     }

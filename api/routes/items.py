@@ -7,9 +7,9 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api import problems
 from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, WriterDep
 from api.indexing import after_item_write
-from api import problems
 from api.problems import Problem
 from api.schemas import (
     INDUSTRY_VALUES,
@@ -42,9 +42,15 @@ Limit = Annotated[int, Query(ge=1, le=100, description="每页条数 page size (
 Offset = Annotated[int, Query(ge=0, le=100000, description="偏移 offset")]
 IndustryQ = Annotated[
     str | None,
-    Query(max_length=64, description="行业代码或中文名 industry code or Chinese name", json_schema_extra={"enum": INDUSTRY_VALUES}),
+    Query(
+        max_length=64,
+        description="行业代码或中文名 industry code or Chinese name",
+        json_schema_extra={"enum": INDUSTRY_VALUES},
+    ),
 ]
-RegionQ = Annotated[str | None, Query(max_length=32, description="省份，或 eastern（东部）/ guangxi（广西）")]
+RegionQ = Annotated[
+    str | None, Query(max_length=32, description="省份，或 eastern（东部）/ guangxi（广西）")
+]
 TextQ = Annotated[str | None, Query(max_length=200, description="标题包含 title contains")]
 StatusQ = Annotated[str | None, Query(pattern="^(active|closed|draft)$", description="状态 status")]
 
@@ -78,8 +84,11 @@ def _get(session: Session, model: type[Any], item_id: int) -> Any:
 
 def _exists(session: Session, model: type[Any], item_id: int | None, field: str) -> None:
     if item_id is not None and session.get(model, item_id) is None:
-        raise Problem(422, f"{field} 指向不存在的记录 {item_id} / {field} refers to a missing record",
-                      [{"field": field, "in": "body", "message": "不存在 / does not exist"}])
+        raise Problem(
+            422,
+            f"{field} 指向不存在的记录 {item_id} / {field} refers to a missing record",
+            [{"field": field, "in": "body", "message": "不存在 / does not exist"}],
+        )
 
 
 def _commit(session: Session, what: str) -> None:
@@ -87,7 +96,9 @@ def _commit(session: Session, what: str) -> None:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Problem(409, f"{what}与已有记录冲突（编号或名称重复）/ conflicts with an existing record") from exc
+        raise Problem(
+            409, f"{what}与已有记录冲突（编号或名称重复）/ conflicts with an existing record"
+        ) from exc
 
 
 def _industry_filter(column: Any, industry: str | None) -> Any:
@@ -97,7 +108,11 @@ def _industry_filter(column: Any, industry: str | None) -> Any:
         return None
     code = resolve_industry(industry)
     if code is None:
-        raise Problem(422, f"未知行业“{industry}” / unknown industry", [{"field": "industry", "in": "query", "message": "unknown industry"}])
+        raise Problem(
+            422,
+            f"未知行业“{industry}” / unknown industry",
+            [{"field": "industry", "in": "query", "message": "unknown industry"}],
+        )
     return cast(column, String).like(f'%"{code}"%')
 
 
@@ -127,8 +142,14 @@ def _visible(model: type[Any], caller: Caller, owner_col: Any) -> Any:
     return model.status != "draft"
 
 
-def _item_filters(model: type[Any], province_col: Any, industry: str | None, region: str | None,
-                  status: str | None, q: str | None) -> list[Any]:
+def _item_filters(
+    model: type[Any],
+    province_col: Any,
+    industry: str | None,
+    region: str | None,
+    status: str | None,
+    q: str | None,
+) -> list[Any]:
     conds = [_industry_filter(model.industries, industry), _region_filter(province_col, region)]
     if status:
         conds.append(model.status == status)
@@ -139,14 +160,25 @@ def _item_filters(model: type[Any], province_col: Any, industry: str | None, reg
 
 # ---- parks -----------------------------------------------------------------
 @router.get("/parks", response_model=ParkPage, summary="园区列表 List parks")
-def list_parks(session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None) -> dict[str, Any]:
+def list_parks(
+    session: SessionDep,
+    caller: CallerDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    industry: IndustryQ = None,
+) -> dict[str, Any]:
     """Parks, optionally those with a given leading industry."""
     stmt = select(Park).order_by(Park.id)
     cond = _industry_filter(Park.industries, industry)
     if cond is not None:
         stmt = stmt.where(cond)
     total, rows = _page(session, stmt, limit, offset)
-    return {"items": [park_public(p) for p in rows], "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [park_public(p) for p in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic, summary="园区详情 Get a park")
@@ -165,7 +197,9 @@ def create_park(body: ParkCreate, session: SessionDep, caller: OrganiserDep) -> 
 
 
 @router.patch("/parks/{park_id}", response_model=ParkPublic, summary="修改园区 Update a park")
-def update_park(park_id: PathId, body: ParkUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+def update_park(
+    park_id: PathId, body: ParkUpdate, session: SessionDep, caller: OrganiserDep
+) -> dict[str, Any]:
     """Change a park's fields (admin, organiser)."""
     park = _get(session, Park, park_id)
     for key, value in body.model_dump(exclude_unset=True).items():
@@ -183,16 +217,29 @@ def delete_park(park_id: PathId, session: SessionDep, caller: OrganiserDep) -> R
 
 
 # ---- organisations ---------------------------------------------------------
-@router.get("/organisations", response_model=OrganisationPage, summary="机构列表 List organisations")
+@router.get(
+    "/organisations", response_model=OrganisationPage, summary="机构列表 List organisations"
+)
 def list_organisations(
-    session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    region: RegionQ = None, park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    kind: Annotated[str | None, Query(pattern="^(university|research_institute|enterprise|park_management|investor)$")] = None,
+    session: SessionDep,
+    caller: CallerDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    industry: IndustryQ = None,
+    region: RegionQ = None,
+    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    kind: Annotated[
+        str | None,
+        Query(pattern="^(university|research_institute|enterprise|park_management|investor)$"),
+    ] = None,
     q: TextQ = None,
 ) -> dict[str, Any]:
     """Organisations filtered by kind, industry, region, park and name."""
     stmt = select(Organisation).order_by(Organisation.id)
-    conds = [_industry_filter(Organisation.industries, industry), _region_filter(Organisation.province, region)]
+    conds = [
+        _industry_filter(Organisation.industries, industry),
+        _region_filter(Organisation.province, region),
+    ]
     if kind:
         conds.append(Organisation.kind == kind)
     if park_id is not None:
@@ -203,17 +250,33 @@ def list_organisations(
         if c is not None:
             stmt = stmt.where(c)
     total, rows = _page(session, stmt, limit, offset)
-    return {"items": [organisation_public(o) for o in rows], "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [organisation_public(o) for o in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/organisations/{org_id}", response_model=OrganisationPublic, summary="机构详情 Get an organisation")
+@router.get(
+    "/organisations/{org_id}",
+    response_model=OrganisationPublic,
+    summary="机构详情 Get an organisation",
+)
 def get_organisation(org_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One organisation."""
     return organisation_public(_get(session, Organisation, org_id))
 
 
-@router.post("/organisations", response_model=OrganisationPublic, status_code=201, summary="新建机构 Create an organisation")
-def create_organisation(body: OrganisationCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.post(
+    "/organisations",
+    response_model=OrganisationPublic,
+    status_code=201,
+    summary="新建机构 Create an organisation",
+)
+def create_organisation(
+    body: OrganisationCreate, session: SessionDep, caller: OrganiserDep
+) -> dict[str, Any]:
     """Create an organisation (admin, organiser)."""
     _exists(session, Park, body.park_id, "park_id")
     org = Organisation(**body.model_dump())
@@ -222,8 +285,14 @@ def create_organisation(body: OrganisationCreate, session: SessionDep, caller: O
     return organisation_public(org)
 
 
-@router.patch("/organisations/{org_id}", response_model=OrganisationPublic, summary="修改机构 Update an organisation")
-def update_organisation(org_id: PathId, body: OrganisationUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.patch(
+    "/organisations/{org_id}",
+    response_model=OrganisationPublic,
+    summary="修改机构 Update an organisation",
+)
+def update_organisation(
+    org_id: PathId, body: OrganisationUpdate, session: SessionDep, caller: OrganiserDep
+) -> dict[str, Any]:
     """Change an organisation (admin, organiser)."""
     org = _get(session, Organisation, org_id)
     values = body.model_dump(exclude_unset=True)
@@ -234,30 +303,54 @@ def update_organisation(org_id: PathId, body: OrganisationUpdate, session: Sessi
     return organisation_public(org)
 
 
-@router.delete("/organisations/{org_id}", status_code=204, summary="删除机构 Delete an organisation")
+@router.delete(
+    "/organisations/{org_id}", status_code=204, summary="删除机构 Delete an organisation"
+)
 def delete_organisation(org_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
     """Delete an organisation that owns no items (admin, organiser)."""
     org = _get(session, Organisation, org_id)
-    owned = (session.scalar(select(func.count()).select_from(Achievement).where(Achievement.owner_id == org_id)) or 0) + (
-        session.scalar(select(func.count()).select_from(Need).where(Need.enterprise_id == org_id)) or 0
+    owned = (
+        session.scalar(
+            select(func.count()).select_from(Achievement).where(Achievement.owner_id == org_id)
+        )
+        or 0
+    ) + (
+        session.scalar(select(func.count()).select_from(Need).where(Need.enterprise_id == org_id))
+        or 0
     )
     if owned:
-        raise Problem(409, f"该机构仍有 {owned} 条成果或需求，请先删除或转移 / organisation still owns {owned} item(s)")
+        raise Problem(
+            409,
+            f"该机构仍有 {owned} 条成果或需求，请先删除或转移 / organisation still owns {owned} item(s)",
+        )
     session.delete(org)
     _commit(session, "机构")
     return Response(status_code=204)
 
 
 # ---- achievements ----------------------------------------------------------
-@router.get("/achievements", response_model=AchievementPage, summary="科技成果列表 List achievements")
+@router.get(
+    "/achievements", response_model=AchievementPage, summary="科技成果列表 List achievements"
+)
 def list_achievements(
-    session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    region: RegionQ = None, trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
-    trl_max: Annotated[int | None, Query(ge=1, le=9)] = None, status: StatusQ = None, q: TextQ = None,
+    session: SessionDep,
+    caller: CallerDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    industry: IndustryQ = None,
+    region: RegionQ = None,
+    trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
+    trl_max: Annotated[int | None, Query(ge=1, le=9)] = None,
+    status: StatusQ = None,
+    q: TextQ = None,
     owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Achievements filtered by industry, owner region, TRL range, status, owner and title."""
-    stmt = select(Achievement).join(Organisation, Achievement.owner_id == Organisation.id).order_by(Achievement.id)
+    stmt = (
+        select(Achievement)
+        .join(Organisation, Achievement.owner_id == Organisation.id)
+        .order_by(Achievement.id)
+    )
     conds = _item_filters(Achievement, Organisation.province, industry, region, status, q)
     conds.append(_visible(Achievement, caller, Achievement.owner_id))
     if trl_min is not None:
@@ -270,10 +363,19 @@ def list_achievements(
         if c is not None:
             stmt = stmt.where(c)
     total, rows = _page(session, stmt, limit, offset)
-    return {"items": [item_public(a, sees_contacts=caller.sees_contacts) for a in rows], "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [item_public(a, sees_contacts=caller.sees_contacts) for a in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/achievements/{item_id}", response_model=AchievementPublic, summary="成果详情 Get an achievement")
+@router.get(
+    "/achievements/{item_id}",
+    response_model=AchievementPublic,
+    summary="成果详情 Get an achievement",
+)
 def get_achievement(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One achievement; contact shown only to roles allowed to see it."""
     item = _get(session, Achievement, item_id)
@@ -281,8 +383,15 @@ def get_achievement(item_id: PathId, session: SessionDep, caller: CallerDep) -> 
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
-@router.post("/achievements", response_model=AchievementPublic, status_code=201, summary="新建成果 Create an achievement")
-def create_achievement(request: Request, body: AchievementCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.post(
+    "/achievements",
+    response_model=AchievementPublic,
+    status_code=201,
+    summary="新建成果 Create an achievement",
+)
+def create_achievement(
+    request: Request, body: AchievementCreate, session: SessionDep, caller: OrganiserDep
+) -> dict[str, Any]:
     """Create an achievement (admin, organiser); searchable within a second."""
     _exists(session, Organisation, body.owner_id, "owner_id")
     item = Achievement(**body.model_dump())
@@ -293,22 +402,33 @@ def create_achievement(request: Request, body: AchievementCreate, session: Sessi
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
-@router.patch("/achievements/{item_id}", response_model=AchievementPublic, summary="修改成果 Update an achievement")
-def update_achievement(request: Request, item_id: PathId, body: AchievementUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.patch(
+    "/achievements/{item_id}",
+    response_model=AchievementPublic,
+    summary="修改成果 Update an achievement",
+)
+def update_achievement(
+    request: Request,
+    item_id: PathId,
+    body: AchievementUpdate,
+    session: SessionDep,
+    caller: OrganiserDep,
+) -> dict[str, Any]:
     """Change an achievement (admin, organiser)."""
     item = _get(session, Achievement, item_id)
     values = body.model_dump(exclude_unset=True)
     _exists(session, Organisation, values.get("owner_id"), "owner_id")
     _apply(item, values)
-    if item.price_min is not None and item.price_max is not None and item.price_min > item.price_max:
-        raise Problem(422, "price_min 大于 price_max / price_min exceeds price_max", [{"field": "price_min", "in": "body", "message": "exceeds price_max"}])
+    _check_range(item, "price")
     _commit(session, "成果")
     after_item_write(request, session, "achievement", [item.id])
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
 @router.delete("/achievements/{item_id}", status_code=204, summary="删除成果 Delete an achievement")
-def delete_achievement(request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_achievement(
+    request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep
+) -> Response:
     """Delete an achievement (admin, organiser)."""
     session.delete(_get(session, Achievement, item_id))
     _commit(session, "成果")
@@ -319,8 +439,15 @@ def delete_achievement(request: Request, item_id: PathId, session: SessionDep, c
 # ---- needs -----------------------------------------------------------------
 @router.get("/needs", response_model=NeedPage, summary="企业需求列表 List needs")
 def list_needs(
-    session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    region: RegionQ = None, park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, status: StatusQ = None, q: TextQ = None,
+    session: SessionDep,
+    caller: CallerDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    industry: IndustryQ = None,
+    region: RegionQ = None,
+    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: StatusQ = None,
+    q: TextQ = None,
     enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Needs filtered by industry, enterprise region, park, status, enterprise and title."""
@@ -335,7 +462,12 @@ def list_needs(
         if c is not None:
             stmt = stmt.where(c)
     total, rows = _page(session, stmt, limit, offset)
-    return {"items": [item_public(n, sees_contacts=caller.sees_contacts) for n in rows], "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [item_public(n, sees_contacts=caller.sees_contacts) for n in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/needs/{item_id}", response_model=NeedPublic, summary="需求详情 Get a need")
@@ -348,16 +480,25 @@ def get_need(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[st
 
 def _own_need(caller: Caller, enterprise_id: int | None) -> None:
     if caller.role == "enterprise" and enterprise_id != caller.organisation_id:
-        raise Problem(403, "企业密钥只能管理本机构的需求 / an enterprise key manages only its own organisation's needs")
+        raise Problem(
+            403,
+            "企业密钥只能管理本机构的需求 / an enterprise key manages only its own organisation's needs",
+        )
 
 
 @router.post("/needs", response_model=NeedPublic, status_code=201, summary="发布需求 Create a need")
-def create_need(request: Request, body: NeedCreate, session: SessionDep, caller: WriterDep) -> dict[str, Any]:
+def create_need(
+    request: Request, body: NeedCreate, session: SessionDep, caller: WriterDep
+) -> dict[str, Any]:
     """Create a need (admin, organiser, or an enterprise for itself)."""
     values = body.model_dump()
     if values["enterprise_id"] is None:
         if caller.organisation_id is None:
-            raise Problem(422, "需要 enterprise_id / enterprise_id is required", [{"field": "enterprise_id", "in": "body", "message": "required"}])
+            raise Problem(
+                422,
+                "需要 enterprise_id / enterprise_id is required",
+                [{"field": "enterprise_id", "in": "body", "message": "required"}],
+            )
         values["enterprise_id"] = caller.organisation_id
     _own_need(caller, values["enterprise_id"])
     _exists(session, Organisation, values["enterprise_id"], "enterprise_id")
@@ -373,22 +514,25 @@ def create_need(request: Request, body: NeedCreate, session: SessionDep, caller:
 
 
 @router.patch("/needs/{item_id}", response_model=NeedPublic, summary="修改需求 Update a need")
-def update_need(request: Request, item_id: PathId, body: NeedUpdate, session: SessionDep, caller: WriterDep) -> dict[str, Any]:
+def update_need(
+    request: Request, item_id: PathId, body: NeedUpdate, session: SessionDep, caller: WriterDep
+) -> dict[str, Any]:
     """Change a need (admin, organiser, or its own enterprise)."""
     item = _get(session, Need, item_id)
     _own_need(caller, item.enterprise_id)
     values = body.model_dump(exclude_unset=True)
     _exists(session, Park, values.get("park_id"), "park_id")
     _apply(item, values)
-    if item.budget_min is not None and item.budget_max is not None and item.budget_min > item.budget_max:
-        raise Problem(422, "budget_min 大于 budget_max / budget_min exceeds budget_max", [{"field": "budget_min", "in": "body", "message": "exceeds budget_max"}])
+    _check_range(item, "budget")
     _commit(session, "需求")
     after_item_write(request, session, "need", [item.id])
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
 @router.delete("/needs/{item_id}", status_code=204, summary="删除需求 Delete a need")
-def delete_need(request: Request, item_id: PathId, session: SessionDep, caller: WriterDep) -> Response:
+def delete_need(
+    request: Request, item_id: PathId, session: SessionDep, caller: WriterDep
+) -> Response:
     """Delete a need (admin, organiser, or its own enterprise)."""
     item = _get(session, Need, item_id)
     _own_need(caller, item.enterprise_id)
@@ -401,8 +545,14 @@ def delete_need(request: Request, item_id: PathId, session: SessionDep, caller: 
 # ---- scenarios -------------------------------------------------------------
 @router.get("/scenarios", response_model=ScenarioPage, summary="应用场景列表 List scenarios")
 def list_scenarios(
-    session: SessionDep, caller: CallerDep, limit: Limit = 20, offset: Offset = 0, industry: IndustryQ = None,
-    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, status: StatusQ = None, q: TextQ = None,
+    session: SessionDep,
+    caller: CallerDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    industry: IndustryQ = None,
+    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: StatusQ = None,
+    q: TextQ = None,
 ) -> dict[str, Any]:
     """Scenarios filtered by industry, park, status and title."""
     stmt = select(Scenario).order_by(Scenario.id)
@@ -414,10 +564,17 @@ def list_scenarios(
         if c is not None:
             stmt = stmt.where(c)
     total, rows = _page(session, stmt, limit, offset)
-    return {"items": [item_public(s, sees_contacts=caller.sees_contacts) for s in rows], "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [item_public(s, sees_contacts=caller.sees_contacts) for s in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/scenarios/{item_id}", response_model=ScenarioPublic, summary="场景详情 Get a scenario")
+@router.get(
+    "/scenarios/{item_id}", response_model=ScenarioPublic, summary="场景详情 Get a scenario"
+)
 def get_scenario(item_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """One scenario."""
     item = _get(session, Scenario, item_id)
@@ -425,8 +582,15 @@ def get_scenario(item_id: PathId, session: SessionDep, caller: CallerDep) -> dic
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
-@router.post("/scenarios", response_model=ScenarioPublic, status_code=201, summary="发布场景 Create a scenario")
-def create_scenario(request: Request, body: ScenarioCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.post(
+    "/scenarios",
+    response_model=ScenarioPublic,
+    status_code=201,
+    summary="发布场景 Create a scenario",
+)
+def create_scenario(
+    request: Request, body: ScenarioCreate, session: SessionDep, caller: OrganiserDep
+) -> dict[str, Any]:
     """Create a scenario (admin, organiser)."""
     _exists(session, Park, body.park_id, "park_id")
     _exists(session, Organisation, body.owner_id, "owner_id")
@@ -438,28 +602,48 @@ def create_scenario(request: Request, body: ScenarioCreate, session: SessionDep,
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
-@router.patch("/scenarios/{item_id}", response_model=ScenarioPublic, summary="修改场景 Update a scenario")
-def update_scenario(request: Request, item_id: PathId, body: ScenarioUpdate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
+@router.patch(
+    "/scenarios/{item_id}", response_model=ScenarioPublic, summary="修改场景 Update a scenario"
+)
+def update_scenario(
+    request: Request,
+    item_id: PathId,
+    body: ScenarioUpdate,
+    session: SessionDep,
+    caller: OrganiserDep,
+) -> dict[str, Any]:
     """Change a scenario (admin, organiser)."""
     item = _get(session, Scenario, item_id)
     values = body.model_dump(exclude_unset=True)
     _exists(session, Park, values.get("park_id"), "park_id")
     _exists(session, Organisation, values.get("owner_id"), "owner_id")
     _apply(item, values)
-    if item.budget_min is not None and item.budget_max is not None and item.budget_min > item.budget_max:
-        raise Problem(422, "budget_min 大于 budget_max / budget_min exceeds budget_max", [{"field": "budget_min", "in": "body", "message": "exceeds budget_max"}])
+    _check_range(item, "budget")
     _commit(session, "场景")
     after_item_write(request, session, "scenario", [item.id])
     return item_public(item, sees_contacts=caller.sees_contacts)
 
 
 @router.delete("/scenarios/{item_id}", status_code=204, summary="删除场景 Delete a scenario")
-def delete_scenario(request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_scenario(
+    request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep
+) -> Response:
     """Delete a scenario (admin, organiser)."""
     session.delete(_get(session, Scenario, item_id))
     _commit(session, "场景")
     after_item_write(request, session, "scenario", [item_id], deleted=True)
     return Response(status_code=204)
+
+
+def _check_range(item: Any, name: str) -> None:
+    """Refuse an update that leaves {name}_min above {name}_max."""
+    low, high = getattr(item, f"{name}_min"), getattr(item, f"{name}_max")
+    if low is not None and high is not None and low > high:
+        raise Problem(
+            422,
+            f"{name}_min 大于 {name}_max / {name}_min exceeds {name}_max",
+            [{"field": f"{name}_min", "in": "body", "message": f"exceeds {name}_max"}],
+        )
 
 
 def _apply(item: Any, values: dict[str, Any]) -> None:
@@ -469,5 +653,9 @@ def _apply(item: Any, values: dict[str, Any]) -> None:
 
 
 def _check_draft(item: Any, caller: Caller, owner_id: int | None) -> None:
-    if item.status == "draft" and caller.role not in ("admin", "organiser") and caller.organisation_id != owner_id:
+    if (
+        item.status == "draft"
+        and caller.role not in ("admin", "organiser")
+        and caller.organisation_id != owner_id
+    ):
         raise Problem(404, f"{item.kind} {item.id} 不存在 / not found")

@@ -85,7 +85,7 @@ def import_command(
 def _sync_index_quietly() -> None:
     """Bring the search index up to date after a data change, when the index module is available."""
     try:
-        from matchmaker.index.service import sync_default_index  # type: ignore[attr-defined]
+        from matchmaker.index.service import sync_default_index
     except ImportError:
         return
     sync_default_index()

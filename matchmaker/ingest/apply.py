@@ -123,7 +123,9 @@ def apply_validation(
     report = ImportReport(kind=kind, unknown_columns=validation.unknown_columns)
     report.problems = list(validation.problems)
     # references of rejected rows are checked too, so one run reports every problem
-    report.problems.extend(resolve_references(session, kind, validation.records + validation.rejected))
+    report.problems.extend(
+        resolve_references(session, kind, validation.records + validation.rejected)
+    )
     bad = {p.row for p in report.problems}
     if bad and not skip_invalid:
         raise ImportFailed(report)

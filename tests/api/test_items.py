@@ -6,15 +6,28 @@ import pytest
 
 from tests.api.conftest import Api
 
-NEED = {"external_id": "N-new", "title": "SMT产线AOI误报率高", "description": "现有AOI误报率约8%，希望降到2%以下。", "industries": ["电子信息"], "min_trl": 6}
+NEED = {
+    "external_id": "N-new",
+    "title": "SMT产线AOI误报率高",
+    "description": "现有AOI误报率约8%，希望降到2%以下。",
+    "industries": ["电子信息"],
+    "min_trl": 6,
+}
 
 
 def test_missing_or_wrong_key_is_401_with_problem_json(api: Api) -> None:
     r = api.client.get("/api/v1/achievements")
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
     assert "API" in r.json()["detail"]
-    assert api.client.get("/api/v1/achievements", headers={"X-API-Key": "mm_wrong"}).status_code == 401
-    assert api.client.get("/api/v1/achievements", headers={"Authorization": f"Bearer {api.keys['reader']}"}).status_code == 200
+    assert (
+        api.client.get("/api/v1/achievements", headers={"X-API-Key": "mm_wrong"}).status_code == 401
+    )
+    assert (
+        api.client.get(
+            "/api/v1/achievements", headers={"Authorization": f"Bearer {api.keys['reader']}"}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("role", ["admin", "organiser", "enterprise", "reader"])
@@ -27,13 +40,23 @@ def test_contact_details_only_for_allowed_roles(api: Api) -> None:
     url = f"/api/v1/achievements/{api.ids['ach']}"
     assert api.client.get(url, headers=api.as_("reader")).json()["contact"] is None
     assert api.client.get(url, headers=api.as_("enterprise")).json()["contact"]["name"] == "王老师"
-    assert api.client.get(url, headers=api.as_("organiser")).json()["contact"]["phone"] == "021-00000000"
+    assert (
+        api.client.get(url, headers=api.as_("organiser")).json()["contact"]["phone"]
+        == "021-00000000"
+    )
 
 
 def test_reader_cannot_write(api: Api) -> None:
-    r = api.client.post("/api/v1/needs", json={**NEED, "enterprise_id": api.ids["ent"]}, headers=api.as_("reader"))
+    r = api.client.post(
+        "/api/v1/needs", json={**NEED, "enterprise_id": api.ids["ent"]}, headers=api.as_("reader")
+    )
     assert r.status_code == 403
-    assert api.client.delete(f"/api/v1/needs/{api.ids['own_need']}", headers=api.as_("reader")).status_code == 403
+    assert (
+        api.client.delete(
+            f"/api/v1/needs/{api.ids['own_need']}", headers=api.as_("reader")
+        ).status_code
+        == 403
+    )
 
 
 def test_enterprise_edits_only_its_own_needs(api: Api) -> None:
@@ -41,10 +64,31 @@ def test_enterprise_edits_only_its_own_needs(api: Api) -> None:
     created = api.client.post("/api/v1/needs", json=NEED, headers=h)
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["enterprise_id"] == api.ids["ent"] and body["industries"] == ["electronic-info"] and body["park_id"] == api.ids["park"]
-    assert api.client.patch(f"/api/v1/needs/{api.ids['own_need']}", json={"min_trl": 7}, headers=h).json()["min_trl"] == 7
-    assert api.client.patch(f"/api/v1/needs/{api.ids['other_need']}", json={"min_trl": 7}, headers=h).status_code == 403
-    assert api.client.post("/api/v1/needs", json={**NEED, "external_id": "N-x", "enterprise_id": api.ids["other"]}, headers=h).status_code == 403
+    assert (
+        body["enterprise_id"] == api.ids["ent"]
+        and body["industries"] == ["electronic-info"]
+        and body["park_id"] == api.ids["park"]
+    )
+    assert (
+        api.client.patch(
+            f"/api/v1/needs/{api.ids['own_need']}", json={"min_trl": 7}, headers=h
+        ).json()["min_trl"]
+        == 7
+    )
+    assert (
+        api.client.patch(
+            f"/api/v1/needs/{api.ids['other_need']}", json={"min_trl": 7}, headers=h
+        ).status_code
+        == 403
+    )
+    assert (
+        api.client.post(
+            "/api/v1/needs",
+            json={**NEED, "external_id": "N-x", "enterprise_id": api.ids["other"]},
+            headers=h,
+        ).status_code
+        == 403
+    )
     assert api.client.delete(f"/api/v1/needs/{api.ids['other_need']}", headers=h).status_code == 403
     assert api.client.post("/api/v1/achievements", json={}, headers=h).status_code == 403
     assert api.client.delete(f"/api/v1/needs/{api.ids['own_need']}", headers=h).status_code == 204
@@ -52,18 +96,42 @@ def test_enterprise_edits_only_its_own_needs(api: Api) -> None:
 
 def test_organiser_manages_items_and_admin_too(api: Api) -> None:
     for role in ("organiser", "admin"):
-        body = {"external_id": f"A-{role}", "title": "锂电池极片缺陷检测", "summary": "线扫相机+分割网络，检出率99%。", "trl": 6, "owner_id": api.ids["uni"], "coop_modes": ["许可"]}
+        body = {
+            "external_id": f"A-{role}",
+            "title": "锂电池极片缺陷检测",
+            "summary": "线扫相机+分割网络，检出率99%。",
+            "trl": 6,
+            "owner_id": api.ids["uni"],
+            "coop_modes": ["许可"],
+        }
         r = api.client.post("/api/v1/achievements", json=body, headers=api.as_(role))
         assert r.status_code == 201, r.text
         assert r.json()["coop_modes"] == ["license"]
         item = r.json()["id"]
-        assert api.client.patch(f"/api/v1/achievements/{item}", json={"trl": 8}, headers=api.as_(role)).json()["trl"] == 8
-        assert api.client.delete(f"/api/v1/achievements/{item}", headers=api.as_(role)).status_code == 204
-        assert api.client.get(f"/api/v1/achievements/{item}", headers=api.as_(role)).status_code == 404
+        assert (
+            api.client.patch(
+                f"/api/v1/achievements/{item}", json={"trl": 8}, headers=api.as_(role)
+            ).json()["trl"]
+            == 8
+        )
+        assert (
+            api.client.delete(f"/api/v1/achievements/{item}", headers=api.as_(role)).status_code
+            == 204
+        )
+        assert (
+            api.client.get(f"/api/v1/achievements/{item}", headers=api.as_(role)).status_code == 404
+        )
 
 
 def test_validation_errors_name_the_field(api: Api) -> None:
-    bad = {"external_id": "A-bad", "title": "x", "summary": "y", "trl": 12, "owner_id": api.ids["uni"], "industries": ["火星采矿"]}
+    bad = {
+        "external_id": "A-bad",
+        "title": "x",
+        "summary": "y",
+        "trl": 12,
+        "owner_id": api.ids["uni"],
+        "industries": ["火星采矿"],
+    }
     r = api.client.post("/api/v1/achievements", json=bad, headers=api.as_("admin"))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     fields = {e["field"] for e in r.json()["errors"]}
@@ -71,10 +139,22 @@ def test_validation_errors_name_the_field(api: Api) -> None:
     missing_owner = {**bad, "trl": 5, "industries": [], "owner_id": 99999}
     r = api.client.post("/api/v1/achievements", json=missing_owner, headers=api.as_("admin"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "owner_id"
-    dup = api.client.post("/api/v1/achievements", json={**missing_owner, "external_id": "A1", "owner_id": api.ids["uni"]}, headers=api.as_("admin"))
+    dup = api.client.post(
+        "/api/v1/achievements",
+        json={**missing_owner, "external_id": "A1", "owner_id": api.ids["uni"]},
+        headers=api.as_("admin"),
+    )
     assert dup.status_code == 409
-    assert api.client.get("/api/v1/achievements?limit=1000", headers=api.as_("reader")).status_code == 422
-    assert api.client.get("/api/v1/achievements?industry=不存在", headers=api.as_("reader")).status_code == 422
+    assert (
+        api.client.get("/api/v1/achievements?limit=1000", headers=api.as_("reader")).status_code
+        == 422
+    )
+    assert (
+        api.client.get(
+            "/api/v1/achievements?industry=不存在", headers=api.as_("reader")
+        ).status_code
+        == 422
+    )
 
 
 def test_filters_and_paging(api: Api) -> None:
@@ -83,13 +163,19 @@ def test_filters_and_paging(api: Api) -> None:
     assert api.client.get("/api/v1/achievements?region=guangxi", headers=h).json()["total"] == 0
     assert api.client.get("/api/v1/achievements?trl_min=8", headers=h).json()["total"] == 0
     assert api.client.get("/api/v1/needs?industry=电子信息", headers=h).json()["total"] == 2
-    assert api.client.get(f"/api/v1/needs?park_id={api.ids['park']}", headers=h).json()["total"] == 1
+    assert (
+        api.client.get(f"/api/v1/needs?park_id={api.ids['park']}", headers=h).json()["total"] == 1
+    )
     page = api.client.get("/api/v1/needs?limit=1&offset=1", headers=h).json()
     assert page["total"] == 2 and len(page["items"]) == 1
 
 
 def test_large_bodies_are_refused_with_413(api: Api) -> None:
-    r = api.client.post("/api/v1/needs", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={**api.as_("admin"), "content-type": "application/json"})
+    r = api.client.post(
+        "/api/v1/needs",
+        content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={**api.as_("admin"), "content-type": "application/json"},
+    )
     assert r.status_code == 413
 
 

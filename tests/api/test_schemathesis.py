@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tests.api.conftest import seed_world
 
@@ -28,11 +28,18 @@ def test_no_server_errors_and_schema_conformance(app_env: Path) -> None:
         for operation in operations:
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            )
             def check(case: Any) -> None:
                 # Business rules JSON Schema cannot state (min <= max, referenced ids exist, unique
                 # external ids) rightly reject some schema-valid bodies with 4xx, so that one check is off.
-                case.call_and_validate(headers={"X-API-Key": keys["admin"]}, excluded_checks=[positive_data_acceptance])
+                case.call_and_validate(
+                    headers={"X-API-Key": keys["admin"]}, excluded_checks=[positive_data_acceptance]
+                )
 
             try:
                 check()

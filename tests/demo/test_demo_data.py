@@ -13,7 +13,10 @@ from matchmaker.store.models import Achievement, Need, Organisation, Park, Scena
 
 
 def counts(session: Session) -> dict[str, int]:
-    return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in (Park, Organisation, Achievement, Need, Scenario)}
+    return {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
+        for m in (Park, Organisation, Achievement, Need, Scenario)
+    }
 
 
 def test_demo_loads_and_reloads_without_duplicates(session: Session) -> None:
@@ -38,7 +41,9 @@ def test_demo_covers_leading_industries_tracks_and_regions(session: Session) -> 
             industries.update(row)
     for code in LEADING_INDUSTRIES:
         assert industries[code] >= 10, f"leading industry {code} is thin in the demo"
-    owners = session.scalars(select(Organisation).join(Achievement, Achievement.owner_id == Organisation.id)).all()
+    owners = session.scalars(
+        select(Organisation).join(Achievement, Achievement.owner_id == Organisation.id)
+    ).all()
     assert any(o.is_eastern for o in owners) and any(o.province == "广西" for o in owners)
     pairs = labelled_pairs()
     assert len(pairs) >= 150
@@ -49,8 +54,21 @@ def test_demo_covers_leading_industries_tracks_and_regions(session: Session) -> 
 def test_labelled_pairs_point_at_real_items(session: Session) -> None:
     load_demo(session)
     session.commit()
-    tables = {"achievement": Achievement, "need": Need, "scenario": Scenario, "park": Park, "organisation": Organisation}
-    known = {kind: set(session.scalars(select(model.external_id)).all()) for kind, model in tables.items()}
-    missing = [(p.source_kind, p.source) for p in labelled_pairs() if p.source not in known[p.source_kind]]
-    missing += [(p.target_kind, p.target) for p in labelled_pairs() if p.target not in known[p.target_kind]]
+    tables = {
+        "achievement": Achievement,
+        "need": Need,
+        "scenario": Scenario,
+        "park": Park,
+        "organisation": Organisation,
+    }
+    known = {
+        kind: set(session.scalars(select(model.external_id)).all())
+        for kind, model in tables.items()
+    }
+    missing = [
+        (p.source_kind, p.source) for p in labelled_pairs() if p.source not in known[p.source_kind]
+    ]
+    missing += [
+        (p.target_kind, p.target) for p in labelled_pairs() if p.target not in known[p.target_kind]
+    ]
     assert missing == []

@@ -18,17 +18,76 @@ from matchmaker.ingest.service import import_file
 from matchmaker.store.models import Achievement, Need, Organisation, Park
 
 PARK_ROWS = [
-    {"园区编号": "P-T1", "园区名称": "测试高新区", "级别": "国家级", "城市": "南宁", "主导产业": "电子信息、人工智能"},
+    {
+        "园区编号": "P-T1",
+        "园区名称": "测试高新区",
+        "级别": "国家级",
+        "城市": "南宁",
+        "主导产业": "电子信息、人工智能",
+    },
 ]
 ORG_ROWS = [
-    {"机构编号": "O-1", "机构名称": "邕州测试大学", "机构类型": "高校", "省份": "广西壮族自治区", "城市": "南宁", "所在园区": "测试高新区"},
-    {"机构编号": "O-2", "机构名称": "沪上测试研究院", "机构类型": "科研院所", "省份": "上海市", "城市": "上海"},
-    {"机构编号": "O-3", "机构名称": "柳州测试汽车零部件有限公司", "机构类型": "企业", "省份": "广西", "城市": "柳州", "所在园区": "P-T1"},
+    {
+        "机构编号": "O-1",
+        "机构名称": "邕州测试大学",
+        "机构类型": "高校",
+        "省份": "广西壮族自治区",
+        "城市": "南宁",
+        "所在园区": "测试高新区",
+    },
+    {
+        "机构编号": "O-2",
+        "机构名称": "沪上测试研究院",
+        "机构类型": "科研院所",
+        "省份": "上海市",
+        "城市": "上海",
+    },
+    {
+        "机构编号": "O-3",
+        "机构名称": "柳州测试汽车零部件有限公司",
+        "机构类型": "企业",
+        "省份": "广西",
+        "城市": "柳州",
+        "所在园区": "P-T1",
+    },
 ]
-ACH_HEADERS = ["成果编号", "成果名称", "成果简介", "关键词", "技术领域", "成熟度", "合作方式", "价格(万元)", "成果单位", "联系人"]
+ACH_HEADERS = [
+    "成果编号",
+    "成果名称",
+    "成果简介",
+    "关键词",
+    "技术领域",
+    "成熟度",
+    "合作方式",
+    "价格(万元)",
+    "成果单位",
+    "联系人",
+]
 ACH_ROWS = [
-    ["A-1", "铝合金轻量化压铸工艺", "采用真空高压压铸与T6热处理，使副车架减重28%，屈服强度≥280MPa。", "铝合金;压铸，轻量化", "智能网联汽车", "TRL7", "转让、许可", "80-150", "邕州测试大学", "王老师"],
-    ["A-2", "车载毫米波雷达目标识别算法", "基于点云聚类与轻量网络，行人识别准确率96.5%，单帧延时12ms。", "毫米波雷达、目标识别", "icv, 人工智能", "6", "合作开发", "面议", "O-2", "李工"],
+    [
+        "A-1",
+        "铝合金轻量化压铸工艺",
+        "采用真空高压压铸与T6热处理，使副车架减重28%，屈服强度≥280MPa。",
+        "铝合金;压铸，轻量化",
+        "智能网联汽车",
+        "TRL7",
+        "转让、许可",
+        "80-150",
+        "邕州测试大学",
+        "王老师",
+    ],
+    [
+        "A-2",
+        "车载毫米波雷达目标识别算法",
+        "基于点云聚类与轻量网络，行人识别准确率96.5%，单帧延时12ms。",
+        "毫米波雷达、目标识别",
+        "icv, 人工智能",
+        "6",
+        "合作开发",
+        "面议",
+        "O-2",
+        "李工",
+    ],
 ]
 
 
@@ -59,7 +118,9 @@ def count(session: Session, model: type) -> int:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
-def test_csv_in_each_encoding_with_chinese_headers(session: Session, tmp_path: Path, encoding: str) -> None:
+def test_csv_in_each_encoding_with_chinese_headers(
+    session: Session, tmp_path: Path, encoding: str
+) -> None:
     seed(session, tmp_path)
     path = write_csv(tmp_path / "a.csv", ACH_HEADERS, ACH_ROWS, encoding)
     report = import_file(session, "achievements", path)
@@ -89,9 +150,15 @@ def test_xlsx_and_jsonl(session: Session, tmp_path: Path) -> None:
     wb.save(tmp_path / "a.xlsx")
     assert import_file(session, "achievements", tmp_path / "a.xlsx").created == 2
     need = {
-        "external_id": "N-1", "title": "副车架减重", "description": "现有钢制副车架偏重，希望减重20%以上，成本增加不超过15%。",
-        "industries": ["icv"], "min_trl": 6, "budget": "50-100万", "deadline": "2027年6月30日",
-        "coop_modes": "转让,合作开发", "enterprise": "O-3",
+        "external_id": "N-1",
+        "title": "副车架减重",
+        "description": "现有钢制副车架偏重，希望减重20%以上，成本增加不超过15%。",
+        "industries": ["icv"],
+        "min_trl": 6,
+        "budget": "50-100万",
+        "deadline": "2027年6月30日",
+        "coop_modes": "转让,合作开发",
+        "enterprise": "O-3",
     }
     (tmp_path / "n.jsonl").write_text(json.dumps(need, ensure_ascii=False) + "\n", encoding="utf-8")
     assert import_file(session, "needs", tmp_path / "n.jsonl").created == 1
@@ -103,7 +170,9 @@ def test_xlsx_and_jsonl(session: Session, tmp_path: Path) -> None:
     assert count(session, Achievement) == 2
 
 
-def test_reimport_updates_by_external_id_without_duplicates(session: Session, tmp_path: Path) -> None:
+def test_reimport_updates_by_external_id_without_duplicates(
+    session: Session, tmp_path: Path
+) -> None:
     seed(session, tmp_path)
     path = write_csv(tmp_path / "a.csv", ACH_HEADERS, ACH_ROWS, "utf-8")
     import_file(session, "achievements", path)
@@ -112,14 +181,20 @@ def test_reimport_updates_by_external_id_without_duplicates(session: Session, tm
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     edited = [list(ACH_ROWS[0]), ACH_ROWS[1]]
     edited[0][5] = "8"
-    report = import_file(session, "achievements", write_csv(tmp_path / "b.csv", ACH_HEADERS, edited, "utf-8"))
+    report = import_file(
+        session, "achievements", write_csv(tmp_path / "b.csv", ACH_HEADERS, edited, "utf-8")
+    )
     session.commit()
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     assert count(session, Achievement) == 2
-    assert session.scalars(select(Achievement.trl).where(Achievement.external_id == "A-1")).one() == 8
+    assert (
+        session.scalars(select(Achievement.trl).where(Achievement.external_id == "A-1")).one() == 8
+    )
 
 
-def test_broken_file_imports_nothing_and_names_every_problem(session: Session, tmp_path: Path) -> None:
+def test_broken_file_imports_nothing_and_names_every_problem(
+    session: Session, tmp_path: Path
+) -> None:
     seed(session, tmp_path)
     rows = [
         ACH_ROWS[0],
@@ -141,7 +216,12 @@ def test_broken_file_imports_nothing_and_names_every_problem(session: Session, t
 def test_skip_invalid_imports_the_valid_rows(session: Session, tmp_path: Path) -> None:
     seed(session, tmp_path)
     rows = [ACH_ROWS[0], ["A-3", "无简介成果", "", "", "电子信息", "5", "转让", "", "O-1", ""]]
-    report = import_file(session, "achievements", write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8"), skip_invalid=True)
+    report = import_file(
+        session,
+        "achievements",
+        write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8"),
+        skip_invalid=True,
+    )
     session.commit()
     assert report.created == 1 and report.skipped_rows == [3]
     assert [p.field for p in report.problems] == ["成果简介"]
