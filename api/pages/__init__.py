@@ -1,0 +1,28 @@
+"""Server-rendered pages for people (search by need, items, parks, events), beside the JSON API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.pages import auth, events, feedback, items, parks, schedule, search
+from api.pages.errors import install_error_pages
+from api.pages.web import STATIC_DIR
+
+ROUTERS = (
+    search.router,
+    auth.router,
+    feedback.router,
+    items.router,
+    parks.router,
+    events.router,
+    schedule.router,
+)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files, add the page routes and the HTML error pages to the app."""
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_pages(app)

@@ -1,0 +1,34 @@
+"""Lenient reading of page query strings and forms: bad values are ignored and named."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import FormData
+
+
+def to_int(value: Any, low: int, high: int) -> int | None:
+    """An integer within [low, high], or None for anything else."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def text(params: Mapping[str, Any], name: str, limit: int) -> str:
+    """A trimmed text field, cut to `limit` characters."""
+    value = params.get(name)
+    return str(value).strip()[:limit] if value is not None else ""
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (URL-encoded or multipart)."""
+    return await request.form()
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the caller (the page's JavaScript) asked for JSON instead of a redirect."""
+    return "application/json" in request.headers.get("accept", "")

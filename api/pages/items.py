@@ -1,0 +1,137 @@
+"""The item page (/items/{kind}/{id}): details, contacts for allowed roles, recommendations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.pages import engine
+from api.pages.explain import Item, organisation_of, park_name
+from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback, owner_of
+from api.pages.forms import to_int
+from api.pages.web import Page, PageDep, PageError
+from matchmaker.domain.vocab import is_guangxi
+from matchmaker.rank.results import Recommendation
+from matchmaker.rank.tracks import EAST_TO_GUANGXI, TRACKS
+from matchmaker.store.models import ITEM_MODELS, Achievement
+
+router = APIRouter(include_in_schema=False)
+MAX_ID = 2**31 - 1
+PER_SECTION = 5
+ITEM_KINDS = frozenset(ITEM_MODELS)
+
+
+@dataclass
+class RecView:
+    """One recommendation with where it links and the pair a 'not relevant' click rejects."""
+
+    rec: Recommendation
+    url: str | None
+    feedback: FeedbackTarget | None
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+
+
+@dataclass
+class RecSection:
+    """The recommendations of one track for one target kind."""
+
+    track: str
+    target_kind: str | None
+    items: list[RecView] = field(default_factory=list)
+    error: str | None = None
+    note: str | None = None  # the track does not apply to this item (said once, no targets)
+
+
+def target_url(kind: str, target_id: int) -> str | None:
+    """Where a recommended target can be read (organisations have no page of their own)."""
+    if kind in ITEM_KINDS:
+        return f"/items/{kind}/{target_id}"
+    if kind == "park":
+        return f"/parks/{target_id}"
+    return None
+
+
+def is_open(item: Item) -> bool:
+    """Active and not past its deadline: only open items get recommendations."""
+    deadline = getattr(item, "deadline", None)
+    return item.status == "active" and (deadline is None or deadline >= dt.date.today())
+
+
+def recommendation_sections(request: Request, page: Page, item: Item) -> list[RecSection]:
+    """One section per (track, target kind) this item's kind is a source for."""
+    rec = engine.recommender(request)
+    may = may_give_feedback(page.db, page.user, item.kind, item.id)
+    sections: list[RecSection] = []
+    for track in TRACKS.values():
+        if track.name == EAST_TO_GUANGXI and _made_in_guangxi(item):
+            sections.append(RecSection(track.name, None, note=page.t("item.east_only")))
+            continue
+        for target in track.targets(item.kind):
+            section = RecSection(track.name, target)
+            sections.append(section)
+            if rec is None:
+                section.error = page.t("search.unavailable")
+                continue
+            try:
+                found = rec.recommend(
+                    page.db, track.name, item.kind, item.id, PER_SECTION, target_kind=target
+                )
+            except (LookupError, ValueError) as exc:  # e.g. a Guangxi result on east-to-guangxi
+                section.error = str(exc).split(" / ")[0] if page.lang == "zh" else str(exc)
+                continue
+            for r in found:
+                fb = (
+                    FeedbackTarget(track.name, item.kind, item.id, r.target_kind, r.target_id)
+                    if may
+                    else None
+                )
+                evidence = [(e.title, target_url(e.kind, e.id) or "") for e in r.evidence[:3]]
+                section.items.append(
+                    RecView(r, target_url(r.target_kind, r.target_id), fb, evidence)
+                )
+    return sections
+
+
+def _made_in_guangxi(item: Item) -> bool:
+    """An achievement owned in Guangxi: the east-to-Guangxi track starts from eastern results."""
+    org = organisation_of(item)
+    return isinstance(item, Achievement) and org is not None and is_guangxi(org.province)
+
+
+def _visible(page: Page, item: Item) -> bool:
+    """Drafts are seen by organisers, admins and their own organisation only (as in the API)."""
+    if item.status != "draft":
+        return True
+    user = page.user
+    if user is None:
+        return False
+    return user.organises or (
+        user.organisation_id is not None
+        and owner_of(page.db, item.kind, item.id) == user.organisation_id
+    )
+
+
+@router.get("/items/{kind}/{item_id}", response_class=HTMLResponse)
+def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLResponse:
+    """Details of one achievement, need or scenario and what it pairs with on each track."""
+    model = ITEM_MODELS.get(kind)
+    number = to_int(item_id, 1, MAX_ID)
+    item: Any = page.db.get(model, number) if model is not None and number is not None else None
+    if item is None or not _visible(page, item):
+        label = page.t(f"item.kind.{kind}") if model is not None else kind
+        raise PageError(404, page.t("error.item_missing", kind=label, id=item_id))
+    return page.render(
+        "item.html",
+        item=item,
+        kind=kind,
+        organisation=organisation_of(item),
+        park=park_name(item),
+        open=is_open(item),
+        sections=recommendation_sections(request, page, item),
+        reason_codes=REASON_CODES,
+        anonymous=page.user is None,
+    )

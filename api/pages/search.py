@@ -1,0 +1,301 @@
+"""The page an enterprise opens (`/`): describe a problem in plain Chinese, filter, read why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.pages import engine
+from api.pages.explain import SearchResult, explain_hit
+from api.pages.feedback import REASON_CODES, FeedbackTarget
+from api.pages.forms import text, to_int
+from api.pages.session import PageUser
+from api.pages.web import Page, PageDep
+from matchmaker.domain.taxonomy import INDUSTRIES
+from matchmaker.domain.vocab import COOP_MODES, normalise_province
+from matchmaker.index.filters import Filters
+from matchmaker.index.service import SearchIndex
+from matchmaker.index.tokenize import tokenize
+from matchmaker.rank.feedback import rejected_targets
+from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park
+
+router = APIRouter(include_in_schema=False)
+
+KINDS: tuple[str, ...] = ("achievement", "need", "scenario")
+PAGE_SIZE = 10
+MAX_PAGE = 10
+MAX_QUERY = 200
+MAX_ID = 2**31 - 1
+CONTEXT_DEPTH = 100  # hits searched for the person's own item closest to the query
+EXAMPLES: tuple[str, ...] = (
+    "镜面不锈钢锅体划痕检测，反光严重误检多",
+    "甘蔗渣怎么利用起来，能做成什么材料",
+    "动力电池包热失控预警",
+    "芒果保鲜期太短，运到东盟容易坏",
+    "工厂设备老是突然停机，想提前知道故障",
+)
+# For an item kind searched, the track and source kind a "not relevant" verdict is stored on.
+FEEDBACK_ROUTES: dict[str, tuple[str, str]] = {
+    "achievement": ("tech-transfer", "need"),
+    "need": ("tech-transfer", "achievement"),
+}
+
+
+@dataclass
+class SearchForm:
+    """What the person asked for, read leniently from the query string."""
+
+    q: str = ""
+    kind: str = "achievement"
+    industry: str | None = None
+    park: int | None = None
+    region: str | None = None
+    trl: int | None = None
+    coop: str | None = None
+    page: int = 1
+    ctx: int | None = None
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def has_filters(self) -> bool:
+        """Whether any filter narrows the search."""
+        return any(
+            v is not None for v in (self.industry, self.park, self.region, self.trl, self.coop)
+        )
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """The non-empty query parameters of this search, with changes applied."""
+        values = {
+            "q": self.q,
+            "kind": self.kind,
+            "industry": self.industry,
+            "park": self.park,
+            "region": self.region,
+            "trl": self.trl,
+            "coop": self.coop,
+            "ctx": self.ctx,
+            "page": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def url(self, **changes: Any) -> str:
+        """The URL of this search with some parameters changed (None removes one)."""
+        return "/?" + urlencode(self.params(**changes))
+
+
+def parse_form(params: Mapping[str, Any], park_ids: set[int], provinces: set[str]) -> SearchForm:
+    """Read the query string; invalid filter values are dropped and listed in `ignored`."""
+    form = SearchForm(q=text(params, "q", MAX_QUERY))
+    ignored: list[str] = []
+    kind = text(params, "kind", 20)
+    if kind in KINDS:
+        form.kind = kind
+    elif kind:
+        ignored.append("kind")
+    industry = text(params, "industry", 40)
+    if industry in {i.code for i in INDUSTRIES}:
+        form.industry = industry
+    elif industry:
+        ignored.append("industry")
+    park = to_int(params.get("park"), 1, MAX_ID) if params.get("park") else None
+    if park is not None and park in park_ids:
+        form.park = park
+    elif params.get("park"):
+        ignored.append("park")
+    region = text(params, "region", 32)
+    if region in ("guangxi", "eastern") or (region and normalise_province(region) in provinces):
+        form.region = region if region in ("guangxi", "eastern") else normalise_province(region)
+    elif region:
+        ignored.append("region")
+    if params.get("trl"):
+        form.trl = to_int(params.get("trl"), 1, 9)
+        if form.trl is None:
+            ignored.append("trl")
+    coop = text(params, "coop", 20)
+    if coop in COOP_MODES:
+        form.coop = coop
+    elif coop:
+        ignored.append("coop")
+    form.page = to_int(params.get("page"), 1, MAX_PAGE) or 1
+    if params.get("ctx"):
+        form.ctx = to_int(params.get("ctx"), 1, MAX_ID)
+    form.ignored = ignored
+    return form
+
+
+def build_filters(form: SearchForm, exclude: set[int]) -> Filters:
+    """The index filters of the form (TRL: at least, for results; at most asked, for needs)."""
+    region = form.region
+    trl_min = form.trl if form.kind == "achievement" else None
+    trl_max = form.trl if form.kind == "need" else None
+    return Filters.build(
+        industries=[form.industry] if form.industry else None,
+        park_ids=[form.park] if form.park else None,
+        provinces=[region] if region and region not in ("guangxi", "eastern") else None,
+        eastern=True if region == "eastern" else None,
+        guangxi=True if region == "guangxi" else None,
+        trl_min=trl_min,
+        trl_max=trl_max,
+        coop_modes=[form.coop] if form.coop and form.kind != "scenario" else None,
+        exclude_ids=exclude,
+    )
+
+
+@dataclass
+class FeedbackContext:
+    """Whose item a 'not relevant' click on this results page is recorded for."""
+
+    track: str | None = None
+    source_kind: str | None = None
+    options: list[Any] = field(default_factory=list)
+    chosen: Any = None
+    auto: bool = False  # chosen as the person's item closest to the query, not picked by them
+    message_key: str | None = None
+
+    def target(self, kind: str, target_id: int) -> FeedbackTarget | None:
+        """The pair a click on one result rejects, when there is a chosen source."""
+        if self.chosen is None or self.track is None or self.source_kind is None:
+            return None
+        return FeedbackTarget(self.track, self.source_kind, self.chosen.id, kind, target_id)
+
+
+def feedback_context(
+    session: Session,
+    user: PageUser | None,
+    form: SearchForm,
+    closest: Callable[[str, set[int]], int | None] | None = None,
+) -> FeedbackContext:
+    """An enterprise's own open items the clicks are recorded for: the one picked in the form,
+    else the one closest to the query (anonymous people are asked to log in)."""
+    route = FEEDBACK_ROUTES.get(form.kind)
+    if user is None:
+        return FeedbackContext(message_key="search.login_for_feedback")
+    if route is None or user.role != "enterprise" or user.organisation_id is None:
+        return FeedbackContext()
+    track, source_kind = route
+    model: Any = ITEM_MODELS[source_kind]
+    owner = Need.enterprise_id if source_kind == "need" else Achievement.owner_id
+    options = list(
+        session.scalars(
+            select(model)
+            .where(owner == user.organisation_id, model.status == "active")
+            .order_by(model.updated_at.desc(), model.id.desc())
+        )
+    )
+    if not options:
+        return FeedbackContext(message_key="search.feedback_needs_need")
+    picked = next((o for o in options if o.id == form.ctx), None)
+    if picked is not None:
+        return FeedbackContext(track, source_kind, options, picked)
+    best = closest(source_kind, {o.id for o in options}) if closest and form.q else None
+    chosen = next((o for o in options if o.id == best), options[0])
+    return FeedbackContext(track, source_kind, options, chosen, auto=True)
+
+
+def closest_item(
+    index: SearchIndex, query: str, vector: np.ndarray, kind: str, ids: set[int]
+) -> int | None:
+    """Which of the given items of a kind is closest to the query (None when none ranks)."""
+    hits = index.search(query, kind, k=CONTEXT_DEPTH, vector=vector)
+    return next((h.id for h in hits if h.id in ids), None)
+
+
+def _options(session: Session) -> tuple[list[Park], list[str]]:
+    parks = list(session.scalars(select(Park).order_by(Park.id)))
+    raw = session.scalars(select(Organisation.province).distinct())
+    provinces = sorted({normalise_province(p) for p in raw if p})
+    return parks, provinces
+
+
+def _load(session: Session, kind: str, ids: list[int]) -> dict[int, Any]:
+    model: Any = ITEM_MODELS[kind]
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def run_search(
+    request: Request,
+    page: Page,
+    form: SearchForm,
+    exclude: set[int],
+    index: SearchIndex,
+    vector: np.ndarray,
+) -> tuple[list[SearchResult], bool]:
+    """The page of results for the form, explained, and whether a next page exists."""
+    filters = build_filters(form, exclude)
+    wanted = form.page * PAGE_SIZE + 1
+    hits = index.search(form.q, form.kind, k=wanted, filters=filters, vector=vector)
+    shown = hits[(form.page - 1) * PAGE_SIZE : form.page * PAGE_SIZE]
+    items = _load(page.db, form.kind, [h.id for h in shown])
+    stats = engine.term_stats(request, page.db)
+    query_tokens = frozenset(tokenize(form.q))
+    chosen = {"industry": form.industry}
+    results = [
+        explain_hit(form.q, query_tokens, items[h.id], h, stats, page.t, page.label, chosen)
+        for h in shown
+        if h.id in items
+    ]
+    has_next = len(hits) > form.page * PAGE_SIZE and form.page < MAX_PAGE
+    return results, has_next
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, page: PageDep) -> HTMLResponse:
+    """Search by need: a landing with examples, results with reasons, or a clear empty state."""
+    parks, provinces = _options(page.db)
+    form = parse_form(request.query_params, {p.id for p in parks}, set(provinces))
+    index = engine.search_index(request)
+    vector = index.embedder.encode_queries([form.q])[0] if index is not None and form.q else None
+
+    def closest(kind: str, ids: set[int]) -> int | None:
+        """The person's item of a kind closest to the query text."""
+        if index is None or vector is None:
+            return None
+        return closest_item(index, form.q, vector, kind, ids)
+
+    feedback = feedback_context(page.db, page.user, form, closest)
+    if feedback.auto:
+        form = replace(form, ctx=None)
+    context: dict[str, Any] = {
+        "form": form,
+        "kinds": KINDS,
+        "industries": INDUSTRIES,
+        "parks": parks,
+        "provinces": provinces,
+        "coop_modes": list(COOP_MODES),
+        "examples": EXAMPLES,
+        "feedback": feedback,
+        "reason_codes": REASON_CODES,
+        "results": [],
+        "has_next": False,
+        "searched": False,
+        "unavailable": False,
+    }
+    if not form.q:
+        return page.render("search.html", **context)
+    if index is None or vector is None:
+        context["unavailable"] = True
+        return page.render("search.html", status_code=503, **context)
+    exclude: set[int] = set()
+    if feedback.chosen is not None and feedback.source_kind is not None:
+        exclude = rejected_targets(page.db, feedback.source_kind, feedback.chosen.id, form.kind)
+    results, has_next = run_search(request, page, form, exclude, index, vector)
+    context.update(
+        results=results,
+        has_next=has_next,
+        searched=True,
+        all_weak=bool(results) and all(r.weak for r in results),
+        start=(form.page - 1) * PAGE_SIZE + 1,
+        end=(form.page - 1) * PAGE_SIZE + len(results),
+    )
+    return page.render("search.html", **context)

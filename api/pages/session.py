@@ -1,0 +1,164 @@
+"""Browser sessions for the pages: a signed, HttpOnly cookie naming the API key a person pasted.
+
+The cookie holds the key's SHA-256 (what the database stores), never the key itself, signed with
+`settings.secret_key` and dated, so it cannot be forged or kept forever; every request looks the
+key up again, so revoking a key ends its browser sessions at once. Forms that change anything
+carry a CSRF token derived from the cookie (and the cookie is SameSite=Lax).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import CONTACT_ROLES
+from matchmaker.config import get_settings
+from matchmaker.store.auth import ApiKey, find_key
+from matchmaker.store.models import Organisation
+
+SESSION_COOKIE = "mm_session"
+FLASH_COOKIE = "mm_flash"
+SESSION_MAX_AGE = 7 * 24 * 3600
+ORGANISER_ROLES = frozenset({"admin", "organiser"})
+WRITER_ROLES = frozenset({"admin", "organiser", "enterprise"})
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """The person behind a browser session: the role and organisation of their API key."""
+
+    key_id: int
+    role: str
+    organisation_id: int | None
+    name: str
+    organisation_name: str | None = None
+
+    @property
+    def sees_contacts(self) -> bool:
+        """Whether contact details may be shown (same rule as the API)."""
+        return self.role in CONTACT_ROLES
+
+    @property
+    def organises(self) -> bool:
+        """Whether the person may create and plan events."""
+        return self.role in ORGANISER_ROLES
+
+    @property
+    def writes(self) -> bool:
+        """Whether the person may record feedback."""
+        return self.role in WRITER_ROLES
+
+    @property
+    def actor(self) -> str:
+        """How the person is named in stored feedback and plans."""
+        return f"{self.role}:{self.key_id}"
+
+
+def _secret() -> str:
+    return get_settings().secret_key
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_secret(), salt="matchmaker.pages.session")
+
+
+def _flash_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(_secret(), salt="matchmaker.pages.flash")
+
+
+def login_with_key(session: Session, key: str) -> str | None:
+    """The cookie value for a valid, unrevoked key; None when the key is wrong."""
+    record = find_key(session, key.strip())
+    if record is None:
+        return None
+    return _signer().dumps({"h": record.key_hash})
+
+
+def _key_hash(request: Request) -> str | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        data = _signer().loads(token, max_age=SESSION_MAX_AGE)
+    except BadSignature:
+        return None
+    value = data.get("h") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def current_user(request: Request, session: Session) -> PageUser | None:
+    """The signed-in person, or None (no cookie, a bad or old cookie, or a revoked key)."""
+    digest = _key_hash(request)
+    if digest is None:
+        return None
+    record = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+    if record is None or record.revoked_at is not None:
+        return None
+    org_name = None
+    if record.organisation_id is not None:
+        org = session.get(Organisation, record.organisation_id)
+        org_name = org.name if org is not None else None
+    return PageUser(record.id, record.role, record.organisation_id, record.name, org_name)
+
+
+def set_session(response: Response, request: Request, token: str) -> None:
+    """Store the session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session(response: Response) -> None:
+    """Forget the session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms of this browser session must send back (bound to the session cookie)."""
+    basis = request.cookies.get(SESSION_COOKIE) or "anonymous"
+    mac = hmac.new(_secret().encode(), b"csrf|" + basis.encode(), hashlib.sha256)
+    return mac.hexdigest()[:40]
+
+
+def csrf_ok(request: Request, token: str | None) -> bool:
+    """Whether a posted form token belongs to this browser session."""
+    return bool(token) and hmac.compare_digest(str(token), csrf_token(request))
+
+
+def set_flash(response: Response, message: str, level: str = "ok") -> None:
+    """A one-time message for the next page (after a redirect)."""
+    value = _flash_signer().dumps({"m": message[:500], "l": level})
+    response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/")
+
+
+def read_flash(request: Request) -> tuple[str, str] | None:
+    """The pending one-time message (text, level), if any."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _flash_signer().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("m"), str):
+        return None
+    return data["m"], str(data.get("l") or "ok")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to return to after login or a form (never another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
