@@ -1,0 +1,1 @@
+"""Park statistics: recommendation funnel, items and freshness, events, digests, XLSX report."""

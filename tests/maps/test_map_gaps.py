@@ -1,0 +1,105 @@
+"""A park's chain map: links without local firms are gaps with ranked candidates; importing a firm
+that works in the link closes the gap."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from matchmaker.ingest.service import import_rows
+from matchmaker.maps.chains import UnknownChain
+from matchmaker.maps.coverage import COVERED, GAP, WEAK
+from matchmaker.maps.gaps import ACHIEVEMENT, EASTERN_FIRM, GX_RESEARCH
+from matchmaker.maps.park_map import UnknownPark, build_park_map
+from tests.maps.map_helpers import BY_WIRE_FIRM, BY_WIRE_NEED, load_world, rows, shared_vectors
+
+
+def _statuses(session: Session) -> dict[str, str]:
+    park_map = build_park_map(session, "T-LZ", vectors=shared_vectors())
+    return {c.link.code: c.status for c in park_map.chains[0].links}
+
+
+def test_links_with_local_firms_are_covered_and_the_rest_are_gaps(session: Session) -> None:
+    load_world(session)
+    park_map = build_park_map(session, "T-LZ", vectors=shared_vectors())
+    assert [m.chain.industry for m in park_map.chains] == ["icv"]
+    links = {c.link.code: c for c in park_map.chains[0].links}
+    assert links["battery-edrive"].status == COVERED
+    assert {s.firm.external_id for s in links["battery-edrive"].firms} == {"T-E1", "T-E2"}
+    assert links["lightweight-parts"].status == COVERED
+    # the eastern firm and the university are not park enterprises: they fill no link
+    assert links["by-wire-chassis"].status == GAP
+    assert links["chips-sensors"].status == GAP
+    # evidence names the item and its score
+    battery = next(s for s in links["battery-edrive"].firms if s.firm.external_id == "T-E1")
+    kinds = {m.piece.kind for m in battery.matches}
+    assert kinds == {"profile", "need"}
+    assert all(m.score >= park_map.rule.threshold for m in battery.matches)
+
+
+def test_a_gap_lists_who_could_fill_it_with_chinese_reasons(session: Session) -> None:
+    load_world(session)
+    park_map = build_park_map(session, "T-LZ", vectors=shared_vectors())
+    chain_map = park_map.chains[0]
+    groups = chain_map.candidates["by-wire-chassis"]
+    achievements = [c.external_id for c in groups[ACHIEVEMENT]]
+    assert set(achievements[:2]) == {"T-A1", "T-A2"}
+    eastern = groups[EASTERN_FIRM][0]
+    assert eastern.external_id == "T-SH"
+    assert eastern.via is not None and eastern.via.external_id == "T-A1"
+    assert any("东部研发力量（上海）" in r for r in eastern.reasons)
+    assert any("线控转向" in r for r in eastern.reasons)  # a core technology it names
+    university = groups[GX_RESEARCH][0]
+    assert university.external_id == "T-U1"
+    assert any("广西本地高校" in r for r in university.reasons)
+    top = chain_map.top("by-wire-chassis")
+    assert top is not None and top.score >= max(c.score for c in groups[ACHIEVEMENT])
+    # covered links get no candidate list
+    assert "battery-edrive" not in chain_map.candidates
+
+
+def test_importing_a_firm_that_works_in_the_link_removes_the_gap(session: Session) -> None:
+    load_world(session)
+    assert _statuses(session)["by-wire-chassis"] == GAP
+    import_rows(session, "organisations", rows([BY_WIRE_FIRM]))
+    import_rows(session, "needs", rows([BY_WIRE_NEED]))
+    session.commit()
+    park_map = build_park_map(session, "T-LZ", vectors=shared_vectors())
+    link = next(c for c in park_map.chains[0].links if c.link.code == "by-wire-chassis")
+    assert link.status in (WEAK, COVERED)
+    assert [s.firm.external_id for s in link.firms] == ["T-E9"]
+    assert {m.piece.external_id for m in link.firms[0].matches} >= {"T-N9"}
+    # the other links did not move
+    statuses = {c.link.code: c.status for c in park_map.chains[0].links}
+    assert statuses["chips-sensors"] == GAP and statuses["battery-edrive"] == COVERED
+
+
+def test_a_park_without_chained_industries_draws_nothing_and_unknown_parks_fail(
+    session: Session,
+) -> None:
+    load_world(session)
+    import_rows(
+        session,
+        "parks",
+        rows(
+            [
+                {
+                    "external_id": "T-MAR",
+                    "name": "测试海洋园区",
+                    "level": "regional",
+                    "city": "北海",
+                    "industries": "海洋经济",
+                }
+            ]
+        ),
+    )
+    session.commit()
+    empty = build_park_map(session, "T-MAR", vectors=shared_vectors())
+    assert empty.chains == [] and empty.enterprise_count == 0
+    # any chain can still be drawn for it on request: everything is a gap
+    drawn = build_park_map(session, "T-MAR", "icv", vectors=shared_vectors())
+    assert {c.status for c in drawn.chains[0].links} == {GAP}
+    with pytest.raises(UnknownPark):
+        build_park_map(session, "NO-SUCH-PARK", vectors=shared_vectors())
+    with pytest.raises(UnknownChain):
+        build_park_map(session, "T-LZ", "marine", vectors=shared_vectors())
