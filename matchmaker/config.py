@@ -27,6 +27,21 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(default=None, alias="SMTP_USER")
     smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD")
     smtp_sender: str = Field(default="matchmaker@localhost", alias="SMTP_SENDER")
+    smtp_timeout: float = Field(default=30.0, gt=0, alias="SMTP_TIMEOUT")  # seconds per SMTP call
+    # Digest e-mails: transient-failure retries, back-off, bounces before pausing, first look-back.
+    digest_smtp_retries: int = Field(default=3, ge=0, le=10, alias="MATCHMAKER_DIGEST_SMTP_RETRIES")
+    digest_retry_base_seconds: float = Field(
+        default=2.0, ge=0, le=60, alias="MATCHMAKER_DIGEST_RETRY_BASE_SECONDS"
+    )
+    digest_bounce_limit: int = Field(
+        default=3, ge=1, le=100, alias="MATCHMAKER_DIGEST_BOUNCE_LIMIT"
+    )
+    digest_first_lookback_days: int = Field(
+        default=30, ge=1, le=365, alias="MATCHMAKER_DIGEST_FIRST_LOOKBACK_DAYS"
+    )
+    digest_unsubscribe_mailto: str | None = Field(
+        default=None, alias="MATCHMAKER_DIGEST_UNSUBSCRIBE_MAILTO"
+    )  # mailbox for List-Unsubscribe mailto: (default: SMTP_SENDER)
 
     @property
     def resolved_database_url(self) -> str:

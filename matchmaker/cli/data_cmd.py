@@ -31,7 +31,7 @@ def import_command(
     kind: Annotated[
         str,
         typer.Argument(
-            help="数据类型 kind: organisations | parks | achievements | needs | scenarios"
+            help="数据类型 kind: organisations | parks | achievements | needs | scenarios | subscriptions"
         ),
     ],
     file: Annotated[
@@ -79,7 +79,10 @@ def import_command(
         f"{canonical}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，跳过 {len(report.skipped_rows)} 行 "
         f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged}, skipped {len(report.skipped_rows)})"
     )
-    _sync_index_quietly()
+    from matchmaker.ingest import is_extra_kind
+
+    if not is_extra_kind(canonical):
+        _sync_index_quietly()
 
 
 def _sync_index_quietly() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from matchmaker.ingest import EXTRA_KINDS
 from matchmaker.ingest.apply import ImportFailed, ImportReport, apply_validation
 from matchmaker.ingest.fields import KIND_ALIASES
 from matchmaker.ingest.readers import RawRow, ReadError, read_rows
@@ -23,6 +25,8 @@ def resolve_kind(kind: str) -> str:
         return KIND_ALIASES[key]
     if key + "s" in KIND_ALIASES:
         return KIND_ALIASES[key + "s"]
+    if key in EXTRA_KINDS:
+        return EXTRA_KINDS[key][0]
     raise UnknownKind(
         f"未知的数据类型“{kind}”，可选：organisations, parks, achievements, needs, scenarios / unknown kind"
     )
@@ -33,6 +37,11 @@ def import_rows(
 ) -> ImportReport:
     """Validate and upsert rows inside the session's transaction (the caller commits or rolls back)."""
     kind = resolve_kind(kind)
+    extra = next((target for name, target in EXTRA_KINDS.values() if name == kind), None)
+    if extra is not None:
+        module, _, function = extra.partition(":")
+        importer = getattr(importlib.import_module(module), function)
+        return importer(session, rows, skip_invalid=skip_invalid)
     return apply_validation(session, kind, validate_rows(kind, rows), skip_invalid=skip_invalid)
 
 
