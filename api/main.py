@@ -10,10 +10,13 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from api import problems
+from api import pages, problems
 from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
 from api.problems import Problem
-from api.routes import imports, items
+from api.routes import digest as digest_routes
+from api.routes import events as event_routes
+from api.routes import imports, items, search
+from api.routes import maps as maps_routes
 from matchmaker import __version__
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
@@ -38,14 +41,13 @@ Park–campus–enterprise matchmaking API. Authenticate with an API key in `X-A
 
 
 def load_search_index(app: FastAPI) -> None:
-    """Load (or build) the search index once at start-up, when the index layer is installed."""
-    try:
-        from matchmaker.index.service import open_default_index
-    except ImportError:
-        app.state.search_index = None
-        return
+    """Load (or build) the search index once at start-up, and the recommender that reads it."""
+    from matchmaker.index.service import open_default_index
+    from matchmaker.rank.service import Recommender
+
     with session_scope() as session:
         app.state.search_index = open_default_index(session)
+    app.state.recommender = Recommender(index=app.state.search_index)
 
 
 @asynccontextmanager
@@ -67,11 +69,16 @@ def create_app() -> FastAPI:
     )
     app.state.ready = False
     app.state.search_index = None
+    app.state.recommender = None
     problems.install(app)
     app.add_middleware(SizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(items.router)
     app.include_router(imports.router)
+    app.include_router(search.router)
+    app.include_router(maps_routes.router)
+    app.include_router(digest_routes.router)
+    app.include_router(event_routes.router)
 
     @app.get("/health", summary="存活检查 Liveness", tags=["运维 Operations"])
     def health() -> dict[str, str]:
@@ -105,6 +112,7 @@ def create_app() -> FastAPI:
                 for name, model in COUNTED.items()
             }
 
+    pages.install(app)  # web pages: /static files, page routers, HTML error pages (api/pages)
     return app
 
 

@@ -24,6 +24,14 @@ app.add_typer(bench_app, name="bench")
 COMMAND_MODULES = (
     "matchmaker.cli.data_cmd",
     "matchmaker.cli.serve_cmd",
+    "matchmaker.cli.key_cmd",
+    "matchmaker.cli.event_cmd",
+    "matchmaker.cli.event_admin_cmd",
+    "matchmaker.cli.digest_cmd",
+    "matchmaker.cli.index_cmd",
+    "matchmaker.cli.maps_cmd",
+    "matchmaker.cli.rank_cmd",
+    "matchmaker.cli.eval_cmd",
 )
 
 

@@ -31,7 +31,7 @@ def import_command(
     kind: Annotated[
         str,
         typer.Argument(
-            help="数据类型 kind: organisations | parks | achievements | needs | scenarios | subscriptions"
+            help="数据类型 kind: organisations | parks | achievements | needs | scenarios | subscriptions | chains"
         ),
     ],
     file: Annotated[
@@ -50,6 +50,11 @@ def import_command(
     from matchmaker.ingest.service import UnknownKind, import_file, resolve_kind
     from matchmaker.store.db import session_scope, upgrade
 
+    if kind.strip().lower() in ("chains", "chain", "产业链"):
+        from matchmaker.cli.maps_cmd import import_command as import_chains_command
+
+        import_chains_command(file)
+        return
     try:
         canonical = resolve_kind(kind)
     except UnknownKind as exc:

@@ -11,7 +11,9 @@ from matchmaker.cli.common import UserError, ok
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     """Add the apikey commands."""
-    key_app = typer.Typer(help="API 密钥 API keys (admin, organiser, enterprise, reader).", no_args_is_help=True)
+    key_app = typer.Typer(
+        help="API 密钥 API keys (admin, organiser, enterprise, reader).", no_args_is_help=True
+    )
     app.add_typer(key_app, name="apikey")
     key_app.command("create")(create)
     key_app.command("list")(list_keys)
@@ -21,7 +23,10 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 def create(
     role: Annotated[str, typer.Option(help="角色 role: admin | organiser | enterprise | reader")],
     name: Annotated[str, typer.Option(help="用途说明 a name to recognise the key by")] = "cli",
-    organisation: Annotated[str | None, typer.Option(help="企业密钥所属机构（编号或名称）organisation for enterprise keys")] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(help="企业密钥所属机构（编号或名称）organisation for enterprise keys"),
+    ] = None,
 ) -> None:
     """创建密钥（只显示一次）Create a key; it is printed once and stored only as a hash."""
     from sqlalchemy import or_, select
@@ -35,7 +40,9 @@ def create(
         org_id = None
         if organisation:
             org = session.scalars(
-                select(Organisation).where(or_(Organisation.external_id == organisation, Organisation.name == organisation))
+                select(Organisation).where(
+                    or_(Organisation.external_id == organisation, Organisation.name == organisation)
+                )
             ).first()
             if org is None:
                 raise UserError(f"找不到机构“{organisation}” / unknown organisation")
@@ -62,7 +69,9 @@ def list_keys() -> None:
             typer.echo(f"{k.id}\t{k.role}\t{k.name}\torg={k.organisation_id or '-'}\t{state}")
 
 
-def revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 key id (from `apikey list`)")]) -> None:
+def revoke(
+    key_id: Annotated[int, typer.Argument(help="密钥编号 key id (from `apikey list`)")],
+) -> None:
     """吊销密钥 Revoke a key."""
     from matchmaker.store.auth import ApiKey
     from matchmaker.store.db import session_scope, upgrade

@@ -10,6 +10,7 @@ import typer
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     """Add the serve command."""
     app.command("serve")(serve)
+    bench_app.command("api")(bench_api)
 
 
 def serve(
@@ -30,3 +31,48 @@ def serve(
         workers=workers,
         log_level="info",
     )
+
+
+def bench_api(
+    data_dir: Annotated[
+        str, typer.Option(help="基准数据目录 data dir for the benchmark (kept for re-runs)")
+    ] = "var/bench-api",
+    extra: Annotated[
+        int, typer.Option(help="演示数据之外的条目数 extra items beyond the demo")
+    ] = 10_000,
+    seconds: Annotated[int, typer.Option(help="每轮压测秒数 seconds per wrk run")] = 30,
+    connections: Annotated[
+        str, typer.Option(help="并发连接数 connection counts, comma-separated")
+    ] = "4,8,16",
+    workers: Annotated[int, typer.Option(help="服务进程数 server worker processes")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """检索接口压测 Search API load test: wrk over loopback against `matchmaker serve`."""
+    import json
+    from pathlib import Path
+
+    from matchmaker.bench_api import ApiBenchConfig, run_api_bench
+    from matchmaker.cli.common import UserError
+
+    config = ApiBenchConfig(
+        data_dir=Path(data_dir).resolve(),
+        extra=extra,
+        seconds=seconds,
+        connections=tuple(int(c) for c in connections.split(",") if c.strip()),
+        workers=workers,
+    )
+    try:
+        figures = run_api_bench(config, log=lambda m: typer.echo(m, err=True))
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from exc
+    if json_out:
+        typer.echo(json.dumps(figures, ensure_ascii=False))
+        return
+    typer.echo(
+        f"extra items {figures['extra_items']}, workers {figures['workers']}, {figures['queries']} distinct queries"
+    )
+    for run in figures["runs"]:
+        typer.echo(
+            f"c={run['connections']:>3}  {run['rps']:>7.1f} req/s  p50 {run.get('p50_ms')} ms  "
+            f"p90 {run.get('p90_ms')} ms  p99 {run.get('p99_ms')} ms  non-2xx {run['non_2xx']}"
+        )

@@ -29,7 +29,9 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(100))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -39,14 +41,18 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(session: Session, *, name: str, role: str, organisation_id: int | None = None) -> str:
+def create_key(
+    session: Session, *, name: str, role: str, organisation_id: int | None = None
+) -> str:
     """Create a key and return its plain text — the only time it is ever visible."""
     if role not in ROLES:
         raise ValueError(f"未知角色“{role}”，可选：{', '.join(ROLES)} / unknown role")
     if role == "enterprise" and organisation_id is None:
         raise ValueError("企业密钥必须绑定机构 / an enterprise key needs an organisation")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(name=name, key_hash=hash_key(key), role=role, organisation_id=organisation_id))
+    session.add(
+        ApiKey(name=name, key_hash=hash_key(key), role=role, organisation_id=organisation_id)
+    )
     session.flush()
     return key
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matchmaker.store.models import Base, utcnow
+from matchmaker.store.models import Base, UTCDateTime, utcnow
 
 # What a party can say about a pair, in the order a collaboration progresses.
 FEEDBACK_ACTIONS: dict[str, str] = {
@@ -55,7 +55,7 @@ class ShownRecommendation(Base):
     features: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     model: Mapped[str] = mapped_column(String(64), default="hand-set")
     shown_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
+        UTCDateTime(), default=utcnow, index=True
     )
 
 
@@ -87,7 +87,7 @@ class PairFeedback(Base):
         ForeignKey("recommendations_shown.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
+        UTCDateTime(), default=utcnow, index=True
     )
 
 

@@ -2,7 +2,7 @@
 
 The server is uvicorn in a subprocess (its settings and engine are its own) over a temporary data
 directory; the embedding cache is a stable folder (MATCHMAKER_TEST_CACHE, default
-~/.cache/matchmaker-tests) linked into it, so only the very first run embeds the demo (1–2 min).
+~/.cache/matchmaker) linked into it, so only the very first run embeds the demo (1–2 min).
 Without Chromium the browser tests skip, except in CI (CI=true), where that is a failure.
 """
 
@@ -46,7 +46,7 @@ class LiveServer:
 def cache_root() -> Path:
     """The embedding cache kept between test runs."""
     configured = os.environ.get("MATCHMAKER_TEST_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "matchmaker-tests"
+    return Path(configured) if configured else Path.home() / ".cache" / "matchmaker"
 
 
 def free_port() -> int:

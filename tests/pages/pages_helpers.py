@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -31,8 +32,18 @@ def click_and_wait(driver: Any, element: Any, timeout: float = WAIT) -> None:
     """Click something that loads a new page (a link, a form button) and wait for that page."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, timeout).until(ec.staleness_of(old))
+    WebDriverWait(driver, timeout).until(lambda _: _gone(old))
     wait_css(driver, "footer.site", timeout)
+
+
+def _gone(element: Any) -> bool:
+    """Whether an element's page has been replaced. Chromium reports a node of an unloaded page
+    either as stale or, during the swap, as an 'inspector error': both mean the page is gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def login(driver: Any, base: str, key: str, next_path: str = "/") -> None:

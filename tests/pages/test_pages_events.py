@@ -126,9 +126,11 @@ def test_enterprise_sees_only_its_own_meetings(
 
 def test_exports_download_in_chinese(browser: Any, live_server: Any, event_url: str) -> None:
     login_organiser(browser, live_server, event_url.replace(live_server.url, "") + "/schedule")
-    link = wait_css(browser, "a[href$='/export/csv']").get_attribute("href")
     if not browser.find_elements(By.CSS_SELECTOR, "#schedule-grid"):
-        pytest.skip("no plan yet")
+        browser.get(event_url)
+        click_and_wait(browser, wait_css(browser, "#generate"))
+    wait_css(browser, "#schedule-grid")
+    link = wait_css(browser, "a[href$='/export/csv']").get_attribute("href")
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
     for fmt, expected in (("csv", "时段"), ("html", "<html"), ("xlsx", "")):
         request = urllib.request.Request(

@@ -1,0 +1,334 @@
+"""Search by need, recommendations per track, and feedback on pairs."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api import problems
+from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, WriterDep
+from api.problems import Problem
+from api.schemas import COOP_VALUES, INDUSTRY_VALUES
+from matchmaker.domain.taxonomy import resolve_industry
+from matchmaker.domain.vocab import COOP_MODE_ALIASES
+from matchmaker.index.filters import Filters
+from matchmaker.search import BadQuery, search_items
+from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
+from matchmaker.store.models import Need
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["检索与推荐 Search & recommendations"],
+    responses=problems.COMMON_RESPONSES | problems.documented(503),
+)
+
+MAX_ID = 2**31 - 1
+Kind = Literal["achievement", "need", "scenario"]
+TrackName = Literal["tech-transfer", "scenario", "east-to-guangxi"]
+SourceKind = Literal["need", "achievement", "scenario", "park"]
+TargetKind = Literal["achievement", "need", "scenario", "organisation", "park"]
+
+
+class SearchHit(BaseModel):
+    id: int
+    kind: str
+    external_id: str
+    title: str
+    score: float
+    reasons: list[str]
+    terms: list[str]
+    highlight: str = Field(description="摘要片段，共同术语以 <mark> 标出（已 HTML 转义）")
+    organisation: str | None
+    trl: int | None
+    industries: list[str]
+
+
+class SearchPage(BaseModel):
+    items: list[SearchHit]
+    total: int
+
+
+def _index(request: Request) -> Any:
+    index = getattr(request.app.state, "search_index", None)
+    if index is None:
+        raise Problem(503, "检索索引尚未加载 / the search index is not loaded")
+    return index
+
+
+def _filters(
+    industry: list[str] | None,
+    park_id: int | None,
+    region: str | None,
+    trl_min: int | None,
+    trl_max: int | None,
+    coop_mode: list[str] | None,
+) -> Filters:
+    codes = []
+    for name in industry or []:
+        code = resolve_industry(name)
+        if code is None:
+            raise Problem(
+                422,
+                f"未知行业“{name}” / unknown industry",
+                [{"field": "industry", "in": "query", "message": "unknown industry"}],
+            )
+        codes.append(code)
+    modes = []
+    for name in coop_mode or []:
+        mode = COOP_MODE_ALIASES.get(name.strip().lower()) or COOP_MODE_ALIASES.get(name.strip())
+        if mode is None:
+            raise Problem(
+                422,
+                f"未知合作方式“{name}” / unknown cooperation mode",
+                [{"field": "coop_mode", "in": "query", "message": "unknown mode"}],
+            )
+        modes.append(mode)
+    eastern = guangxi = None
+    provinces: list[str] = []
+    if region:
+        key = region.strip().lower()
+        if key == "eastern":
+            eastern = True
+        elif key == "guangxi":
+            guangxi = True
+        else:
+            provinces = [region]
+    try:
+        return Filters.build(
+            industries=codes,
+            park_ids=[park_id] if park_id else None,
+            provinces=provinces,
+            eastern=eastern,
+            guangxi=guangxi,
+            trl_min=trl_min,
+            trl_max=trl_max,
+            coop_modes=modes,
+        )
+    except ValueError as exc:
+        raise Problem(
+            422, str(exc), [{"field": "trl_min", "in": "query", "message": str(exc)}]
+        ) from exc
+
+
+@router.get(
+    "/search",
+    response_model=SearchPage,
+    summary="按需求检索 Search by need",
+    description="用自己的话描述技术问题（中文、英文或混合），返回科技成果、需求或应用场景，并附中文理由。",
+)
+def search(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=500, description="问题描述 the problem in your own words"),
+    ],
+    kind: Annotated[Kind, Query(description="检索对象 what to search")] = "achievement",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    offset: Annotated[int, Query(ge=0, le=190)] = 0,
+    industry: Annotated[
+        list[str] | None,
+        Query(max_length=12, json_schema_extra={"items": {"enum": INDUSTRY_VALUES}}),
+    ] = None,
+    park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    region: Annotated[
+        str | None, Query(max_length=32, description="省份，或 eastern / guangxi")
+    ] = None,
+    trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
+    trl_max: Annotated[int | None, Query(ge=1, le=9)] = None,
+    coop_mode: Annotated[
+        list[str] | None, Query(max_length=5, json_schema_extra={"items": {"enum": COOP_VALUES}})
+    ] = None,
+) -> dict[str, Any]:
+    """Hybrid semantic + keyword search with structured filters and reasons per result."""
+    filters = _filters(industry, park_id, region, trl_min, trl_max, coop_mode)
+    try:
+        result = search_items(
+            session, _index(request), q, kind, filters=filters, limit=limit, offset=offset
+        )
+    except BadQuery as exc:
+        raise Problem(422, str(exc), [{"field": "q", "in": "query", "message": str(exc)}]) from exc
+    return {"items": [item.as_dict() for item in result.items], "total": result.total}
+
+
+class ReasonOut(BaseModel):
+    feature: str
+    text: str
+    contribution: float
+
+
+class RecommendationOut(BaseModel):
+    track: str
+    rank: int
+    source: dict[str, Any]
+    target: dict[str, Any]
+    score: float
+    features: dict[str, float]
+    contributions: dict[str, float]
+    reasons: list[ReasonOut]
+    terms: list[str]
+    highlight: str
+    organisation: dict[str, Any] | None
+    park: str | None
+    model: str
+
+
+class RecommendationList(BaseModel):
+    items: list[RecommendationOut]
+
+
+def _recommender(request: Request) -> Any:
+    rec = getattr(request.app.state, "recommender", None)
+    if rec is None:
+        raise Problem(503, "推荐服务尚未就绪 / the recommender is not loaded")
+    return rec
+
+
+@router.get(
+    "/recommendations/{track}/{source_kind}/{source_id}",
+    response_model=RecommendationList,
+    summary="配对推荐 Recommendations for one item or park",
+    description="tech-transfer：需求→成果、成果→需求；scenario：场景→成果与解决方案提供方；east-to-guangxi：东部成果→广西园区与企业需求，或园区→东部成果。",
+)
+def recommendations(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    track: Annotated[TrackName, Path()],
+    source_kind: Annotated[SourceKind, Path()],
+    source_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    target_kind: Annotated[TargetKind | None, Query()] = None,
+) -> dict[str, Any]:
+    """The best k pairs for one source on one track, each with reasons and feature contributions."""
+    from matchmaker.rank.ranker import UnknownSource
+
+    rec = _recommender(request)
+    try:
+        found = rec.recommend(
+            session, track, source_kind, source_id, k, target_kind=target_kind, log=True
+        )
+        session.commit()
+    except UnknownSource as exc:
+        raise Problem(404, str(exc)) from exc
+    except (
+        ValueError
+    ) as exc:  # a route the track does not have, e.g. east-to-guangxi from a Guangxi item
+        raise Problem(
+            422, str(exc), [{"field": "track", "in": "path", "message": str(exc)}]
+        ) from exc
+    return {"items": [r.as_dict() for r in found]}
+
+
+class FeedbackIn(BaseModel):
+    track: TrackName
+    source_kind: SourceKind
+    source_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    target_kind: TargetKind
+    target_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    action: Annotated[
+        str,
+        Field(
+            json_schema_extra={"enum": list(FEEDBACK_ACTIONS)},
+            description="accept 接受 / reject 拒绝 / contacted 已联系 / met 已洽谈 / signed 已签约",
+        ),
+    ]
+    reason: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"enum": [*REJECT_REASONS, None]},
+            description="拒绝原因 (reject only)",
+        ),
+    ] = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    track: str
+    source_kind: str
+    source_id: int
+    target_kind: str
+    target_id: int
+    action: str
+    reason: str | None
+    note: str
+    created_at: Any
+
+
+def _may_give_feedback(session: Any, caller: Caller, body: FeedbackIn) -> None:
+    """Enterprises give feedback only on pairs whose source is their own need."""
+    if caller.role in ("admin", "organiser"):
+        return
+    if body.source_kind == "need":
+        need = session.get(Need, body.source_id)
+        if need is not None and need.enterprise_id == caller.organisation_id:
+            return
+    raise Problem(
+        403,
+        "企业只能对本机构需求的推荐给出反馈 / enterprises give feedback on their own needs' pairs only",
+    )
+
+
+@router.post(
+    "/feedback", response_model=FeedbackOut, status_code=201, summary="配对反馈 Feedback on a pair"
+)
+def post_feedback(
+    request: Request, body: FeedbackIn, session: SessionDep, caller: WriterDep
+) -> dict[str, Any]:
+    """Record accept / reject (with reason) / contacted / met / signed; rejected pairs are not shown again."""
+    from matchmaker.rank.ranker import UnknownSource
+
+    _may_give_feedback(session, caller, body)
+    rec = _recommender(request)
+    try:
+        row = rec.record_feedback(
+            session,
+            body.track,
+            body.source_kind,
+            body.source_id,
+            body.target_kind,
+            body.target_id,
+            body.action,
+            reason=body.reason,
+            note=body.note,
+            actor=f"key:{caller.key_id}",
+        )
+        session.commit()
+    except UnknownSource as exc:
+        raise Problem(404, str(exc)) from exc
+    except ValueError as exc:
+        raise Problem(
+            422, str(exc), [{"field": "action", "in": "body", "message": str(exc)}]
+        ) from exc
+    return {c: getattr(row, c) for c in FeedbackOut.model_fields}
+
+
+class FeedbackPage(BaseModel):
+    items: list[FeedbackOut]
+    total: int
+
+
+@router.get("/feedback", response_model=FeedbackPage, summary="反馈记录 List feedback (organisers)")
+def list_feedback(
+    session: SessionDep,
+    caller: OrganiserDep,
+    track: Annotated[TrackName | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100000)] = 0,
+) -> dict[str, Any]:
+    """Feedback rows, newest first (organisers and admins)."""
+    from sqlalchemy import func, select
+
+    from matchmaker.store.feedback import PairFeedback
+
+    stmt = select(PairFeedback)
+    if track:
+        stmt = stmt.where(PairFeedback.track == track)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(PairFeedback.id.desc()).limit(limit).offset(offset)).all()
+    return {
+        "items": [{c: getattr(r, c) for c in FeedbackOut.model_fields} for r in rows],
+        "total": total,
+    }

@@ -1,0 +1,169 @@
+"""Search by need, recommendations and feedback over HTTP, as an enterprise and an organiser use them."""
+
+from __future__ import annotations
+
+import time
+
+from tests.api.conftest import Api
+
+EXTRA = [
+    {
+        "external_id": "A-bat",
+        "title": "动力电池极片涂布缺陷在线检测",
+        "summary": "线扫相机配合分割网络检测极片漏涂、划痕和气泡，检出率99.2%，误报率低于1%。",
+        "trl": 7,
+        "industries": ["新能源"],
+    },
+    {
+        "external_id": "A-tea",
+        "title": "六堡茶渥堆发酵过程智能控制",
+        "summary": "温湿度与微生物传感联动控制渥堆发酵，批次一致性提高40%，发酵周期缩短5天。",
+        "trl": 6,
+        "industries": ["特色农产品加工"],
+    },
+    {
+        "external_id": "A-early",
+        "title": "面板缺陷检测新原理研究",
+        "summary": "基于偏振成像的Mura缺陷检测原理验证，实验室阶段。",
+        "trl": 3,
+        "industries": ["电子信息"],
+    },
+]
+
+
+def add_extra(api: Api) -> dict[str, int]:
+    ids = {}
+    for body in EXTRA:
+        r = api.client.post(
+            "/api/v1/achievements",
+            json={**body, "owner_id": api.ids["uni"]},
+            headers=api.as_("organiser"),
+        )
+        assert r.status_code == 201, r.text
+        ids[body["external_id"]] = r.json()["id"]
+    return ids
+
+
+def titles(response: dict) -> list[str]:
+    return [item["title"] for item in response["items"]]
+
+
+def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("enterprise")
+    r = api.client.get(
+        "/api/v1/search",
+        params={"q": "我们的屏幕老是有亮度不均匀的斑，想找个自动检测的办法", "kind": "achievement"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] >= 1
+    assert set(titles(body)[:2]) == {"面板Mura缺陷视觉检测", "面板缺陷检测新原理研究"}, (
+        "both display-defect results lead"
+    )
+    assert all(set(item) >= {"id", "kind", "title", "score", "reasons"} for item in body["items"])
+    assert any("语义相似度" in reason for reason in body["items"][0]["reasons"])
+    english = api.client.get(
+        "/api/v1/search", params={"q": "battery electrode coating defect inspection"}, headers=h
+    ).json()
+    assert titles(english)[0] == "动力电池极片涂布缺陷在线检测"
+    mixed = api.client.get(
+        "/api/v1/search", params={"q": "六堡茶 fermentation 控制"}, headers=h
+    ).json()
+    assert titles(mixed)[0] == "六堡茶渥堆发酵过程智能控制"
+    assert (
+        "六堡" in mixed["items"][0]["terms"]
+        and "<mark>六堡</mark>" in mixed["items"][0]["highlight"]
+    )
+
+
+def test_filters_still_return_matches_and_errors_name_the_parameter(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("reader")
+    r = api.client.get(
+        "/api/v1/search", params={"q": "面板缺陷检测", "trl_min": 6}, headers=h
+    ).json()
+    assert "面板缺陷检测新原理研究" not in titles(r) and titles(r)[0] == "面板Mura缺陷视觉检测"
+    only_early = api.client.get(
+        "/api/v1/search", params={"q": "面板缺陷检测", "trl_max": 3}, headers=h
+    ).json()
+    assert titles(only_early) == ["面板缺陷检测新原理研究"]
+    needs = api.client.get(
+        "/api/v1/search",
+        params={"q": "焊点检测", "kind": "need", "park_id": api.ids["park"]},
+        headers=h,
+    ).json()
+    assert titles(needs) == ["贴片元件虚焊检测"]
+    blank = api.client.get("/api/v1/search", params={"q": "   "}, headers=h)
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "q"
+    bad = api.client.get(
+        "/api/v1/search", params={"q": "检测", "trl_min": 7, "trl_max": 3}, headers=h
+    )
+    assert bad.status_code == 422
+
+
+def test_a_write_is_searchable_within_a_second(api: Api) -> None:
+    h = api.as_("organiser")
+    body = {
+        "external_id": "A-new",
+        "title": "桑蚕丝脱胶废水资源化回收丝胶蛋白",
+        "summary": "膜分离回收丝胶蛋白，回收率85%，COD削减70%。",
+        "trl": 6,
+        "owner_id": api.ids["uni"],
+    }
+    start = time.monotonic()
+    created = api.client.post("/api/v1/achievements", json=body, headers=h)
+    found = api.client.get("/api/v1/search", params={"q": "丝胶蛋白回收"}, headers=h).json()
+    assert time.monotonic() - start < 1.0 or titles(found)[0] == body["title"]
+    assert titles(found)[0] == body["title"]
+    api.client.patch(
+        f"/api/v1/achievements/{created.json()['id']}", json={"status": "closed"}, headers=h
+    )
+    assert body["title"] not in titles(
+        api.client.get("/api/v1/search", params={"q": "丝胶蛋白回收"}, headers=h).json()
+    )
+
+
+def test_recommendations_with_reasons_and_rejection_is_remembered(api: Api) -> None:
+    ids = add_extra(api)
+    url = f"/api/v1/recommendations/tech-transfer/need/{api.ids['own_need']}"
+    r = api.client.get(url, headers=api.as_("reader"))
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert items and all(item["reasons"] for item in items)
+    first = items[0]["target"]["id"]
+    feedback = {
+        "track": "tech-transfer",
+        "source_kind": "need",
+        "source_id": api.ids["own_need"],
+        "target_kind": "achievement",
+        "target_id": first,
+        "action": "reject",
+        "reason": "too_early",
+    }
+    assert (
+        api.client.post("/api/v1/feedback", json=feedback, headers=api.as_("reader")).status_code
+        == 403
+    )
+    other = {**feedback, "source_id": api.ids["other_need"]}
+    assert (
+        api.client.post("/api/v1/feedback", json=other, headers=api.as_("enterprise")).status_code
+        == 403
+    )
+    assert (
+        api.client.post(
+            "/api/v1/feedback", json=feedback, headers=api.as_("enterprise")
+        ).status_code
+        == 201
+    )
+    again = api.client.get(url, headers=api.as_("enterprise")).json()["items"]
+    assert first not in [item["target"]["id"] for item in again]
+    listed = api.client.get("/api/v1/feedback", headers=api.as_("organiser")).json()
+    assert listed["total"] == 1 and listed["items"][0]["reason"] == "too_early"
+    assert api.client.get("/api/v1/feedback", headers=api.as_("enterprise")).status_code == 403
+    missing = api.client.get(
+        "/api/v1/recommendations/tech-transfer/need/999999", headers=api.as_("reader")
+    )
+    assert missing.status_code == 404
+    assert ids
