@@ -41,6 +41,7 @@ class ApiBenchConfig:
     connections: tuple[int, ...] = (4, 8, 16)
     workers: int = 2
     seed: int = 0
+    distinct: bool = False  # every request a new query: no query-embedding cache hits
 
 
 def _free_port() -> int:
@@ -166,6 +167,12 @@ def prepare_data(config: ApiBenchConfig, log: Callable[[str], None]) -> tuple[st
     log("building the index (demo items embedded once, extra items from the cache)…")
     sync_default_index()
     queries = list(real.queries) + list(demo_titles)
+    if config.distinct:
+        rng = np.random.default_rng(config.seed + 1)
+        clauses = sorted({c[:24] for doc in real.clauses for c in doc})
+        pairs = rng.integers(0, len(clauses), (30_000, 2))
+        queries = sorted({f"{clauses[a]}，{clauses[b]}" for a, b in pairs})
+        rng.shuffle(queries)
     return key, queries
 
 

@@ -45,6 +45,12 @@ def bench_api(
         str, typer.Option(help="并发连接数 connection counts, comma-separated")
     ] = "4,8,16",
     workers: Annotated[int, typer.Option(help="服务进程数 server worker processes")] = 2,
+    distinct: Annotated[
+        bool,
+        typer.Option(
+            "--distinct", help="每个请求都是新查询（不命中查询向量缓存）every request a new query"
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """检索接口压测 Search API load test: wrk over loopback against `matchmaker serve`."""
@@ -60,6 +66,7 @@ def bench_api(
         seconds=seconds,
         connections=tuple(int(c) for c in connections.split(",") if c.strip()),
         workers=workers,
+        distinct=distinct,
     )
     try:
         figures = run_api_bench(config, log=lambda m: typer.echo(m, err=True))
