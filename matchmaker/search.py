@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 

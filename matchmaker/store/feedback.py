@@ -54,9 +54,7 @@ class ShownRecommendation(Base):
     score: Mapped[float] = mapped_column(Float)
     features: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     model: Mapped[str] = mapped_column(String(64), default="hand-set")
-    shown_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, index=True
-    )
+    shown_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class PairFeedback(Base):
@@ -86,9 +84,7 @@ class PairFeedback(Base):
     shown_id: Mapped[int | None] = mapped_column(
         ForeignKey("recommendations_shown.id", ondelete="SET NULL")
     )
-    created_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, index=True
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 __all__ = [
