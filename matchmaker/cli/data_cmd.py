@@ -91,12 +91,27 @@ def import_command(
 
 
 def _sync_index_quietly() -> None:
-    """Bring the search index up to date after a data change, when the index module is available."""
-    try:
-        from matchmaker.index.service import sync_default_index
-    except ImportError:
-        return
-    sync_default_index()
+    """Bring the search index up to date after a data change, with a progress bar while it embeds."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from matchmaker.index.service import sync_default_index
+
+    columns = (
+        TextColumn("建立索引 indexing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=total)
+            bar.update(tasks[kind], completed=done, total=total)
+
+        report = sync_default_index(progress)
+    ok("检索索引已更新 search index up to date:\n" + report.summary())
 
 
 def demo_command(
