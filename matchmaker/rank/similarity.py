@@ -29,12 +29,8 @@ _memo_lock = threading.Lock()
 
 
 def item_vectors(index: SearchIndex, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, vectors) of one indexed kind.
-
-    Adapter: SearchIndex has no public accessor for its stored vectors yet, so this reads the
-    per-kind VectorIndex through `_kind` (see docs/ranking.md, "Dependencies").
-    """
-    return index._kind(kind).vector.items()
+    """(ids, vectors) of one indexed kind, read under the index's lock."""
+    return index.vectors(kind)
 
 
 def embed_texts(index: SearchIndex, texts: list[str]) -> np.ndarray:
