@@ -395,11 +395,7 @@ def create_achievement(
     """Create an achievement (admin, organiser); searchable within a second."""
     _exists(session, Organisation, body.owner_id, "owner_id")
     item = Achievement(**body.model_dump())
-    item.refresh_hash()
-    session.add(item)
-    _commit(session, "成果")
-    after_item_write(request, session, "achievement", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_new(request, session, caller, item)
 
 
 @router.patch(
@@ -418,11 +414,7 @@ def update_achievement(
     item = _get(session, Achievement, item_id)
     values = body.model_dump(exclude_unset=True)
     _exists(session, Organisation, values.get("owner_id"), "owner_id")
-    _apply(item, values)
-    _check_range(item, "price")
-    _commit(session, "成果")
-    after_item_write(request, session, "achievement", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_changes(request, session, caller, item, values, "price")
 
 
 @router.delete("/achievements/{item_id}", status_code=204, summary="删除成果 Delete an achievement")
@@ -430,10 +422,7 @@ def delete_achievement(
     request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep
 ) -> Response:
     """Delete an achievement (admin, organiser)."""
-    session.delete(_get(session, Achievement, item_id))
-    _commit(session, "成果")
-    after_item_write(request, session, "achievement", [item_id], deleted=True)
-    return Response(status_code=204)
+    return _remove(request, session, _get(session, Achievement, item_id))
 
 
 # ---- needs -----------------------------------------------------------------
@@ -506,11 +495,7 @@ def create_need(
     if values["park_id"] is None:
         values["park_id"] = session.get(Organisation, values["enterprise_id"]).park_id  # type: ignore[union-attr]
     item = Need(**values)
-    item.refresh_hash()
-    session.add(item)
-    _commit(session, "需求")
-    after_item_write(request, session, "need", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_new(request, session, caller, item)
 
 
 @router.patch("/needs/{item_id}", response_model=NeedPublic, summary="修改需求 Update a need")
@@ -522,11 +507,7 @@ def update_need(
     _own_need(caller, item.enterprise_id)
     values = body.model_dump(exclude_unset=True)
     _exists(session, Park, values.get("park_id"), "park_id")
-    _apply(item, values)
-    _check_range(item, "budget")
-    _commit(session, "需求")
-    after_item_write(request, session, "need", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_changes(request, session, caller, item, values, "budget")
 
 
 @router.delete("/needs/{item_id}", status_code=204, summary="删除需求 Delete a need")
@@ -536,10 +517,7 @@ def delete_need(
     """Delete a need (admin, organiser, or its own enterprise)."""
     item = _get(session, Need, item_id)
     _own_need(caller, item.enterprise_id)
-    session.delete(item)
-    _commit(session, "需求")
-    after_item_write(request, session, "need", [item_id], deleted=True)
-    return Response(status_code=204)
+    return _remove(request, session, item)
 
 
 # ---- scenarios -------------------------------------------------------------
@@ -595,11 +573,7 @@ def create_scenario(
     _exists(session, Park, body.park_id, "park_id")
     _exists(session, Organisation, body.owner_id, "owner_id")
     item = Scenario(**body.model_dump())
-    item.refresh_hash()
-    session.add(item)
-    _commit(session, "场景")
-    after_item_write(request, session, "scenario", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_new(request, session, caller, item)
 
 
 @router.patch(
@@ -617,11 +591,7 @@ def update_scenario(
     values = body.model_dump(exclude_unset=True)
     _exists(session, Park, values.get("park_id"), "park_id")
     _exists(session, Organisation, values.get("owner_id"), "owner_id")
-    _apply(item, values)
-    _check_range(item, "budget")
-    _commit(session, "场景")
-    after_item_write(request, session, "scenario", [item.id])
-    return item_public(item, sees_contacts=caller.sees_contacts)
+    return _save_changes(request, session, caller, item, values, "budget")
 
 
 @router.delete("/scenarios/{item_id}", status_code=204, summary="删除场景 Delete a scenario")
@@ -629,10 +599,7 @@ def delete_scenario(
     request: Request, item_id: PathId, session: SessionDep, caller: OrganiserDep
 ) -> Response:
     """Delete a scenario (admin, organiser)."""
-    session.delete(_get(session, Scenario, item_id))
-    _commit(session, "场景")
-    after_item_write(request, session, "scenario", [item_id], deleted=True)
-    return Response(status_code=204)
+    return _remove(request, session, _get(session, Scenario, item_id))
 
 
 def _check_range(item: Any, name: str) -> None:
@@ -646,10 +613,43 @@ def _check_range(item: Any, name: str) -> None:
         )
 
 
-def _apply(item: Any, values: dict[str, Any]) -> None:
+ITEM_LABELS = {"achievement": "成果", "need": "需求", "scenario": "场景"}
+
+
+def _save_new(request: Request, session: Session, caller: Caller, item: Any) -> dict[str, Any]:
+    """Insert a new item, then make it searchable at once."""
+    item.refresh_hash()
+    session.add(item)
+    _commit(session, ITEM_LABELS[item.kind])
+    after_item_write(request, session, item.kind, [item.id])
+    return item_public(item, sees_contacts=caller.sees_contacts)
+
+
+def _save_changes(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    item: Any,
+    values: dict[str, Any],
+    money: str,
+) -> dict[str, Any]:
+    """Apply a partial update, re-check the item's money range, commit and re-index."""
     for key, value in values.items():
         setattr(item, key, value)
     item.refresh_hash()
+    _check_range(item, money)
+    _commit(session, ITEM_LABELS[item.kind])
+    after_item_write(request, session, item.kind, [item.id])
+    return item_public(item, sees_contacts=caller.sees_contacts)
+
+
+def _remove(request: Request, session: Session, item: Any) -> Response:
+    """Delete an item and drop it from the index."""
+    kind, item_id = item.kind, item.id
+    session.delete(item)
+    _commit(session, ITEM_LABELS[kind])
+    after_item_write(request, session, kind, [item_id], deleted=True)
+    return Response(status_code=204)
 
 
 def _check_draft(item: Any, caller: Caller, owner_id: int | None) -> None:
