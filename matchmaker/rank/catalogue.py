@@ -13,6 +13,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -185,6 +186,28 @@ def _money(low: float | None, high: float | None) -> tuple[float | None, float |
     return (float(low) if low is not None else None, float(high) if high is not None else None)
 
 
+def _item_fields(item: Any, low: float | None, high: float | None) -> dict[str, Any]:
+    """The view fields every item kind shares: identity, text and its tokens, money range."""
+    text = item.embedding_text()
+    money_min, money_max = _money(low, high)
+    return {
+        "kind": item.kind,
+        "id": item.id,
+        "external_id": item.external_id,
+        "title": item.title,
+        "text": text,
+        "keywords": tuple(item.keywords or ()),
+        "industries": tuple(item.industries or ()),
+        "status": item.status,
+        "updated_at": _aware(item.updated_at),
+        "money_min": money_min,
+        "money_max": money_max,
+        "tokens": frozenset(tokenize(text)),
+        "asean": tuple(asean_cues(text)),
+        "keyword_tokens": _keyword_tokens(item.keywords),
+    }
+
+
 def load_catalogue(session: Session) -> Catalogue:
     """Read every item, organisation and park into frozen views (also tokenizes item texts)."""
     version = _version(session)
@@ -222,74 +245,29 @@ def load_catalogue(session: Session) -> Catalogue:
     items: dict[str, dict[int, ItemView]] = {kind: {} for kind in ITEM_KINDS}
     for a in session.scalars(select(Achievement)):
         owner = orgs.get(a.owner_id)
-        low, high = _money(a.price_min, a.price_max)
-        text = a.embedding_text()
         items["achievement"][a.id] = ItemView(
-            kind="achievement",
-            id=a.id,
-            external_id=a.external_id,
-            title=a.title,
-            text=text,
-            keywords=tuple(a.keywords or ()),
-            industries=tuple(a.industries or ()),
-            status=a.status,
-            updated_at=_aware(a.updated_at),
+            **_item_fields(a, a.price_min, a.price_max),
             owner_id=a.owner_id,
             park_id=owner.park_id if owner else None,
             trl=a.trl,
             coop_modes=tuple(a.coop_modes or ()),
-            money_min=low,
-            money_max=high,
-            tokens=frozenset(tokenize(text)),
-            asean=tuple(asean_cues(text)),
-            keyword_tokens=_keyword_tokens(a.keywords),
         )
     for n in session.scalars(select(Need)):
-        low, high = _money(n.budget_min, n.budget_max)
-        text = n.embedding_text()
         items["need"][n.id] = ItemView(
-            kind="need",
-            id=n.id,
-            external_id=n.external_id,
-            title=n.title,
-            text=text,
-            keywords=tuple(n.keywords or ()),
-            industries=tuple(n.industries or ()),
-            status=n.status,
-            updated_at=_aware(n.updated_at),
+            **_item_fields(n, n.budget_min, n.budget_max),
             owner_id=n.enterprise_id,
             park_id=n.park_id,
             min_trl=n.min_trl,
             coop_modes=tuple(n.coop_modes or ()),
-            money_min=low,
-            money_max=high,
             deadline=n.deadline,
-            tokens=frozenset(tokenize(text)),
-            asean=tuple(asean_cues(text)),
-            keyword_tokens=_keyword_tokens(n.keywords),
         )
-    for s in session.scalars(select(Scenario)):
-        low, high = _money(s.budget_min, s.budget_max)
-        text = s.embedding_text()
-        items["scenario"][s.id] = ItemView(
-            kind="scenario",
-            id=s.id,
-            external_id=s.external_id,
-            title=s.title,
-            text=text,
-            keywords=tuple(s.keywords or ()),
-            industries=tuple(s.industries or ()),
-            status=s.status,
-            updated_at=_aware(s.updated_at),
-            owner_id=s.owner_id,
-            park_id=s.park_id,
-            money_min=low,
-            money_max=high,
-            deadline=s.deadline,
-            capabilities=tuple(s.capabilities or ()),
-            tokens=frozenset(tokenize(text)),
-            asean=tuple(asean_cues(text)),
-            keyword_tokens=_keyword_tokens(s.keywords),
+    for sc in session.scalars(select(Scenario)):
+        items["scenario"][sc.id] = ItemView(
+            **_item_fields(sc, sc.budget_min, sc.budget_max),
+            owner_id=sc.owner_id,
+            park_id=sc.park_id,
+            deadline=sc.deadline,
+            capabilities=tuple(sc.capabilities or ()),
         )
     return Catalogue(items, orgs, parks, version)
 
