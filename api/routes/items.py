@@ -1,5 +1,6 @@
 """CRUD and filtered listing for parks, organisations, achievements, needs and scenarios under /api/v1."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -127,6 +128,22 @@ def _region_filter(province_col: Any, region: str | None) -> Any:
     return province_col == normalise_province(region)
 
 
+def _listing(
+    session: Session,
+    stmt: Any,
+    conds: list[Any],
+    limit: int,
+    offset: int,
+    public: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Apply the filters that were given, take one page and serialise it with its total."""
+    for cond in conds:
+        if cond is not None:
+            stmt = stmt.where(cond)
+    total, rows = _page(session, stmt, limit, offset)
+    return {"items": [public(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
 def _page(session: Session, stmt: Any, limit: int, offset: int) -> tuple[int, list[Any]]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.limit(limit).offset(offset)).unique().all()
@@ -169,16 +186,8 @@ def list_parks(
 ) -> dict[str, Any]:
     """Parks, optionally those with a given leading industry."""
     stmt = select(Park).order_by(Park.id)
-    cond = _industry_filter(Park.industries, industry)
-    if cond is not None:
-        stmt = stmt.where(cond)
-    total, rows = _page(session, stmt, limit, offset)
-    return {
-        "items": [park_public(p) for p in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    conds = [_industry_filter(Park.industries, industry)]
+    return _listing(session, stmt, conds, limit, offset, park_public)
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic, summary="园区详情 Get a park")
@@ -246,16 +255,7 @@ def list_organisations(
         conds.append(Organisation.park_id == park_id)
     if q:
         conds.append(Organisation.name.contains(q))
-    for c in conds:
-        if c is not None:
-            stmt = stmt.where(c)
-    total, rows = _page(session, stmt, limit, offset)
-    return {
-        "items": [organisation_public(o) for o in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return _listing(session, stmt, conds, limit, offset, organisation_public)
 
 
 @router.get(
@@ -359,16 +359,14 @@ def list_achievements(
         conds.append(Achievement.trl <= trl_max)
     if owner_id is not None:
         conds.append(Achievement.owner_id == owner_id)
-    for c in conds:
-        if c is not None:
-            stmt = stmt.where(c)
-    total, rows = _page(session, stmt, limit, offset)
-    return {
-        "items": [item_public(a, sees_contacts=caller.sees_contacts) for a in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return _listing(
+        session,
+        stmt,
+        conds,
+        limit,
+        offset,
+        lambda row: item_public(row, sees_contacts=caller.sees_contacts),
+    )
 
 
 @router.get(
@@ -447,16 +445,14 @@ def list_needs(
         conds.append(Need.park_id == park_id)
     if enterprise_id is not None:
         conds.append(Need.enterprise_id == enterprise_id)
-    for c in conds:
-        if c is not None:
-            stmt = stmt.where(c)
-    total, rows = _page(session, stmt, limit, offset)
-    return {
-        "items": [item_public(n, sees_contacts=caller.sees_contacts) for n in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return _listing(
+        session,
+        stmt,
+        conds,
+        limit,
+        offset,
+        lambda row: item_public(row, sees_contacts=caller.sees_contacts),
+    )
 
 
 @router.get("/needs/{item_id}", response_model=NeedPublic, summary="需求详情 Get a need")
@@ -538,16 +534,14 @@ def list_scenarios(
     conds.append(_visible(Scenario, caller, Scenario.owner_id))
     if park_id is not None:
         conds.append(Scenario.park_id == park_id)
-    for c in conds:
-        if c is not None:
-            stmt = stmt.where(c)
-    total, rows = _page(session, stmt, limit, offset)
-    return {
-        "items": [item_public(s, sees_contacts=caller.sees_contacts) for s in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return _listing(
+        session,
+        stmt,
+        conds,
+        limit,
+        offset,
+        lambda row: item_public(row, sees_contacts=caller.sees_contacts),
+    )
 
 
 @router.get(
