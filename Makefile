@@ -29,11 +29,11 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check matchmaker api tests
-	$(BIN)/ruff format --check matchmaker api tests
+	$(BIN)/ruff check matchmaker api tests benchmarks
+	$(BIN)/ruff format --check matchmaker api tests benchmarks
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy matchmaker api
+	$(BIN)/mypy matchmaker api benchmarks
 
 clean:
 	rm -rf $(VENV) data

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from matchmaker.domain.taxonomy import INDUSTRIES
-from matchmaker.domain.vocab import COOP_MODES, IPR_STATUSES, ORG_KINDS, PARK_LEVELS, STATUSES
+from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.vocab import COOP_MODES, IPR_STATUSES, ORG_KINDS, PARK_LEVELS, STATUSES
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"

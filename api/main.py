@@ -42,8 +42,8 @@ Park–campus–enterprise matchmaking API. Authenticate with an API key in `X-A
 
 def load_search_index(app: FastAPI) -> None:
     """Load (or build) the search index once at start-up, and the recommender that reads it."""
-    from matchmaker.index.service import open_default_index
-    from matchmaker.rank.service import Recommender
+    from matchmaker.ranking.service import Recommender
+    from matchmaker.retrieval.index.service import open_default_index
 
     with session_scope() as session:
         app.state.search_index = open_default_index(session)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from matchmaker.domain.taxonomy import INDUSTRIES
-from matchmaker.domain.vocab import COOP_MODES
-from matchmaker.ingest import parsers
+from matchmaker.catalog.importer import parsers
+from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.vocab import COOP_MODES
 
 INDUSTRY_VALUES = [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]
 COOP_VALUES = list(COOP_MODES) + list(COOP_MODES.values())

@@ -100,7 +100,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the whole app (settings, default engine) at a fresh data directory with SQLite."""
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
 
     data_dir = tmp_path / "data"
     monkeypatch.setenv("MATCHMAKER_DATA_DIR", str(data_dir))

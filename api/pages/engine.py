@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from matchmaker.events.scoring import ItemScorer, default_scorer
-from matchmaker.index.service import SearchIndex
-from matchmaker.rank.service import Recommender
+from matchmaker.events.service.scoring import ItemScorer, default_scorer
+from matchmaker.ranking.service import Recommender
+from matchmaker.retrieval.index.service import SearchIndex
 
 # The events API keeps (index, Recommender) under this name; sharing it means one set of
 # vectors and one catalogue in memory for pages and API alike.

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from api.pages import engine
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
-from matchmaker.domain.taxonomy import INDUSTRIES
+from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events import service
-from matchmaker.events.scoring import TRACK_NAMES
-from matchmaker.events.store import Event
+from matchmaker.events.models import Event
+from matchmaker.events.service.scoring import TRACK_NAMES
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 router = APIRouter(include_in_schema=False)

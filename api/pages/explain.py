@@ -13,10 +13,10 @@ from markupsafe import Markup
 
 from api.i18n import Translator
 from api.pages.engine import TermStats
-from matchmaker.domain.vocab import is_eastern, is_guangxi, normalise_province
-from matchmaker.index.service import Hit
-from matchmaker.index.tokenize import tokenize
-from matchmaker.rank.terms import mark_terms, shared_terms, snippet
+from matchmaker.core.vocab import is_eastern, is_guangxi, normalise_province
+from matchmaker.ranking.terms import mark_terms, shared_terms, snippet
+from matchmaker.retrieval.index.service import Hit
+from matchmaker.retrieval.index.tokenize import tokenize
 from matchmaker.store.models import Achievement, Need, Organisation, Scenario
 
 Item = Achievement | Need | Scenario

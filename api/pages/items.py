@@ -14,9 +14,9 @@ from api.pages.explain import Item, organisation_of, park_name
 from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback, owner_of
 from api.pages.forms import to_int
 from api.pages.web import Page, PageDep, PageError
-from matchmaker.domain.vocab import is_guangxi
-from matchmaker.rank.results import Recommendation
-from matchmaker.rank.tracks import EAST_TO_GUANGXI, TRACKS
+from matchmaker.core.vocab import is_guangxi
+from matchmaker.ranking.results import Recommendation
+from matchmaker.ranking.tracks import EAST_TO_GUANGXI, TRACKS
 from matchmaker.store.models import ITEM_MODELS, Achievement
 
 router = APIRouter(include_in_schema=False)

@@ -19,8 +19,8 @@ from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback
 from api.pages.forms import to_int
 from api.pages.items import RecView, target_url
 from api.pages.web import Page, PageDep, PageError
-from matchmaker.rank.results import Recommendation
-from matchmaker.rank.tracks import EAST_TO_GUANGXI
+from matchmaker.ranking.results import Recommendation
+from matchmaker.ranking.tracks import EAST_TO_GUANGXI
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 router = APIRouter(include_in_schema=False)

@@ -19,12 +19,12 @@ from api.pages.feedback import REASON_CODES, FeedbackTarget
 from api.pages.forms import text, to_int
 from api.pages.session import PageUser
 from api.pages.web import Page, PageDep
-from matchmaker.domain.taxonomy import INDUSTRIES
-from matchmaker.domain.vocab import COOP_MODES, normalise_province
-from matchmaker.index.filters import Filters
-from matchmaker.index.service import SearchIndex
-from matchmaker.index.tokenize import tokenize
-from matchmaker.rank.feedback import rejected_targets
+from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.vocab import COOP_MODES, normalise_province
+from matchmaker.ranking.feedback import rejected_targets
+from matchmaker.retrieval.index.filters import Filters
+from matchmaker.retrieval.index.service import SearchIndex
+from matchmaker.retrieval.index.tokenize import tokenize
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park
 
 router = APIRouter(include_in_schema=False)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CONTACT_ROLES
-from matchmaker.config import get_settings
+from matchmaker.core.config import get_settings
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from api.deps import OrganiserDep, SessionDep
 from api.problems import COMMON_RESPONSES, Problem, documented
-from matchmaker.config import get_settings
+from matchmaker.catalog.importer import parsers
+from matchmaker.core.config import get_settings
+from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.digest import vocab
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.subscriptions import (
@@ -31,8 +33,6 @@ from matchmaker.digest.subscriptions import (
     upsert_subscription,
 )
 from matchmaker.digest.tokens import LinkToken, TokenError, TokenExpired, read_token, verify_token
-from matchmaker.domain.taxonomy import INDUSTRIES
-from matchmaker.ingest import parsers
 from matchmaker.store.models import ITEM_MODELS, utcnow
 
 log = logging.getLogger("matchmaker.api.digest")

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from api import problems
 from api.deps import Caller, CallerDep, OrganiserDep, SessionDep
 from api.problems import Problem
-from matchmaker.domain.taxonomy import INDUSTRIES
+from matchmaker.catalog.importer import parsers
+from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events import service
-from matchmaker.events.scoring import ItemScorer, default_scorer
-from matchmaker.events.store import PAIR_RULES, Event, EventPairRule, EventParticipant
-from matchmaker.ingest import parsers
+from matchmaker.events.models import PAIR_RULES, Event, EventPairRule, EventParticipant
+from matchmaker.events.service.scoring import ItemScorer, default_scorer
 
 router = APIRouter(prefix="/api/v1", tags=["活动 Events"], responses=problems.COMMON_RESPONSES)
 
@@ -388,7 +388,7 @@ def _scorer(request: Request) -> ItemScorer:
         return default_scorer(None)
     cached = getattr(request.app.state, "event_recommender", None)
     if cached is None or cached[0] is not index:
-        from matchmaker.rank.service import Recommender
+        from matchmaker.ranking.service import Recommender
 
         cached = (index, Recommender(index))
         request.app.state.event_recommender = cached

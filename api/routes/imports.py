@@ -11,9 +11,9 @@ from api.deps import OrganiserDep, SessionDep
 from api.indexing import after_item_write
 from api.middleware import MAX_UPLOAD_BYTES
 from api.problems import Problem
-from matchmaker.ingest.apply import ImportFailed
-from matchmaker.ingest.readers import ReadError
-from matchmaker.ingest.service import import_file
+from matchmaker.catalog.importer.apply import ImportFailed
+from matchmaker.catalog.importer.readers import ReadError
+from matchmaker.catalog.importer.service import import_file
 
 router = APIRouter(prefix="/api/v1", tags=["导入 Imports"], responses=problems.COMMON_RESPONSES)
 ITEM_KIND = {"achievements": "achievement", "needs": "need", "scenarios": "scenario"}

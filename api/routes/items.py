@@ -32,7 +32,7 @@ from api.schemas import (
     ScenarioUpdate,
 )
 from api.serialize import item_public, organisation_public, park_public
-from matchmaker.domain.vocab import EASTERN_PROVINCES, normalise_province
+from matchmaker.core.vocab import EASTERN_PROVINCES, normalise_province
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 router = APIRouter(prefix="/api/v1", tags=["条目 Items"], responses=problems.COMMON_RESPONSES)
@@ -103,7 +103,7 @@ def _commit(session: Session, what: str) -> None:
 
 
 def _industry_filter(column: Any, industry: str | None) -> Any:
-    from matchmaker.domain.taxonomy import resolve_industry
+    from matchmaker.core.taxonomy import resolve_industry
 
     if not industry:
         return None

@@ -9,10 +9,10 @@ from api import problems
 from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, WriterDep
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
-from matchmaker.domain.taxonomy import resolve_industry
-from matchmaker.domain.vocab import COOP_MODE_ALIASES
-from matchmaker.index.filters import Filters
-from matchmaker.search import BadQuery, search_items
+from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.vocab import COOP_MODE_ALIASES
+from matchmaker.retrieval.index.filters import Filters
+from matchmaker.retrieval.search import BadQuery, search_items
 from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
 from matchmaker.store.models import Need
 
@@ -202,7 +202,7 @@ def recommendations(
     target_kind: Annotated[TargetKind | None, Query()] = None,
 ) -> dict[str, Any]:
     """The best k pairs for one source on one track, each with reasons and feature contributions."""
-    from matchmaker.rank.ranker import UnknownSource
+    from matchmaker.ranking.ranker import UnknownSource
 
     rec = _recommender(request)
     try:
@@ -278,7 +278,7 @@ def post_feedback(
     request: Request, body: FeedbackIn, session: SessionDep, caller: WriterDep
 ) -> dict[str, Any]:
     """Record accept / reject (with reason) / contacted / met / signed; rejected pairs are not shown again."""
-    from matchmaker.rank.ranker import UnknownSource
+    from matchmaker.ranking.ranker import UnknownSource
 
     _may_give_feedback(session, caller, body)
     rec = _recommender(request)

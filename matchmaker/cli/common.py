@@ -21,3 +21,20 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def ok(message: str) -> None:
     """Print a success line."""
     typer.secho(message, fg=typer.colors.GREEN)
+
+
+def benchmarks_on_path() -> None:
+    """Make the top-level `benchmarks` folder importable: benchmarks live beside the package in a
+    source checkout, not inside it, so `matchmaker bench …` works only from such a checkout."""
+    import importlib.util
+    from pathlib import Path
+
+    if importlib.util.find_spec("benchmarks") is not None:
+        return
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "benchmarks" / "__init__.py").is_file():
+        raise UserError(
+            "基准测试只在源码检出中可用（找不到 benchmarks/ 目录）/ benchmarks run only from a "
+            f"source checkout: no benchmarks/ folder beside {root / 'matchmaker'}"
+        )
+    sys.path.insert(0, str(root))

@@ -45,9 +45,9 @@ def import_command(
     ] = False,
 ) -> None:
     """导入数据文件（全部成功或全部不导入）Import a file: all rows or none; problems listed by row and field."""
-    from matchmaker.ingest.apply import ImportFailed
-    from matchmaker.ingest.readers import ReadError
-    from matchmaker.ingest.service import UnknownKind, import_file, resolve_kind
+    from matchmaker.catalog.importer.apply import ImportFailed
+    from matchmaker.catalog.importer.readers import ReadError
+    from matchmaker.catalog.importer.service import UnknownKind, import_file, resolve_kind
     from matchmaker.store.db import session_scope, upgrade
 
     if kind.strip().lower() in ("chains", "chain", "产业链"):
@@ -84,7 +84,7 @@ def import_command(
         f"{canonical}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，跳过 {len(report.skipped_rows)} 行 "
         f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged}, skipped {len(report.skipped_rows)})"
     )
-    from matchmaker.ingest import is_extra_kind
+    from matchmaker.catalog.importer import is_extra_kind
 
     if not is_extra_kind(canonical):
         _sync_index_quietly()
@@ -92,9 +92,16 @@ def import_command(
 
 def _sync_index_quietly() -> None:
     """Bring the search index up to date after a data change, with a progress bar while it embeds."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    from matchmaker.index.service import sync_default_index
+    from matchmaker.retrieval.index.service import sync_default_index
 
     columns = (
         TextColumn("建立索引 indexing {task.description}"),
@@ -103,7 +110,7 @@ def _sync_index_quietly() -> None:
         TimeElapsedColumn(),
     )
     with Progress(*columns, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(kind: str, done: int, total: int) -> None:
             if kind not in tasks:
@@ -142,7 +149,7 @@ def _write_demo_keys() -> str | None:
 
     from sqlalchemy import select
 
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
     from matchmaker.store.auth import ROLES, ApiKey, create_key
     from matchmaker.store.db import session_scope
     from matchmaker.store.models import Organisation

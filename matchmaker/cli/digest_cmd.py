@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.common import UserError, benchmarks_on_path, ok
 
 IMPORTER = "matchmaker.digest.importer:import_subscription_rows"
 IMPORT_ALIASES = ("subscription", "subscribers", "订阅", "订阅者", "订阅用户")
@@ -16,7 +16,7 @@ IMPORT_ALIASES = ("subscription", "subscribers", "订阅", "订阅者", "订阅�
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     """Add the digest commands, the digest benchmark and the `subscriptions` import kind."""
-    from matchmaker.ingest import register_import_kind
+    from matchmaker.catalog.importer import register_import_kind
 
     register_import_kind("subscriptions", IMPORTER, IMPORT_ALIASES)
     digest_app = typer.Typer(
@@ -32,7 +32,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
 def _split(values: list[str] | None) -> list[str]:
     """Repeated options, each of which may also hold a 、，,;； separated list."""
-    from matchmaker.ingest.parsers import parse_list
+    from matchmaker.catalog.importer.parsers import parse_list
 
     out: list[str] = []
     for value in values or []:
@@ -78,7 +78,8 @@ def subscribe_command(
     ] = False,
 ) -> None:
     """订阅推送（默认发送确认邮件）Subscribe an address; a confirmation e-mail is sent unless --confirmed."""
-    from matchmaker.config import get_settings
+    from matchmaker.catalog.importer.parsers import parse_industries
+    from matchmaker.core.config import get_settings
     from matchmaker.digest import vocab
     from matchmaker.digest.job import send_confirmation
     from matchmaker.digest.subscriptions import (
@@ -88,7 +89,6 @@ def subscribe_command(
         upsert_subscription,
     )
     from matchmaker.digest.transport import SmtpTransport, SystemFailure
-    from matchmaker.ingest.parsers import parse_industries
     from matchmaker.store.db import get_engine, session_scope, upgrade
 
     try:
@@ -173,7 +173,7 @@ def run_command(
     ] = None,
 ) -> None:
     """发送到期的推送邮件 Send every due subscriber their digest (safe to re-run: nothing twice)."""
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
     from matchmaker.digest.job import DigestBusy, run_digest
     from matchmaker.digest.periods import parse_now
     from matchmaker.digest.transport import SystemFailure
@@ -237,8 +237,10 @@ def bench_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """推送基准 Digest computation for N subscribers over demo + synthetic items (no SMTP)."""
-    from matchmaker.config import get_settings
-    from matchmaker.digest.bench import BenchConfig, run_bench
+    from matchmaker.core.config import get_settings
+
+    benchmarks_on_path()
+    from benchmarks.digest import BenchConfig, run_bench
 
     folder = workdir or get_settings().data_dir / "bench-digest"
     report = run_bench(BenchConfig(subscribers=subscribers, extra_items=items, workdir=folder))

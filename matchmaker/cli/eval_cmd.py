@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from matchmaker.cli.common import UserError
-from matchmaker.embed.base import Embedder
+from matchmaker.retrieval.embed.base import Embedder
 
 _LABELS = {
     "ndcg@10": "nDCG@10",
@@ -47,7 +47,7 @@ def eval_command(
     向量缓存于 $MATCHMAKER_DATA_DIR/cache，未设置时为 ~/.cache/matchmaker。
     Embeddings are cached under $MATCHMAKER_DATA_DIR/cache, else ~/.cache/matchmaker.
     """
-    from matchmaker.eval import RETRIEVERS, BeirFormatError, evaluate
+    from matchmaker.retrieval.evaluate import RETRIEVERS, BeirFormatError, evaluate
 
     if retriever not in RETRIEVERS:
         raise UserError(
@@ -56,7 +56,7 @@ def eval_command(
     name = embedder or _configured_embedder()
 
     def load_embedder() -> Embedder:
-        from matchmaker.embed import get_embedder
+        from matchmaker.retrieval.embed import get_embedder
 
         try:
             return get_embedder(name)
@@ -78,7 +78,7 @@ def eval_command(
 
 
 def _configured_embedder() -> str:
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
 
     return get_settings().embedder
 

@@ -22,8 +22,8 @@ from matchmaker.cli.common import UserError, ok
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from matchmaker.events.scoring import ItemScorer
-    from matchmaker.events.store import Event
+    from matchmaker.events.models import Event
+    from matchmaker.events.service.scoring import ItemScorer
 
 SESSION_SPEC = re.compile(
     r"^(?:(?P<name>[^=]+)=)?(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})"
@@ -71,12 +71,12 @@ def _session() -> Iterator[Session]:
 
 def _scorer(choice: str) -> ItemScorer:
     """auto: the pairing engine when a search index was built (`index build`), else lexical."""
-    from matchmaker.events.scoring import EngineScorer, LexicalScorer
+    from matchmaker.events.service.scoring import EngineScorer, LexicalScorer
 
     if choice not in ("auto", "engine", "lexical"):
         raise UserError("--scorer 应为 auto、engine 或 lexical / must be auto, engine or lexical")
     if choice == "auto":
-        from matchmaker.index.service import default_index_dir
+        from matchmaker.retrieval.index.service import default_index_dir
 
         choice = "engine" if default_index_dir().exists() else "lexical"
         if choice == "lexical":
@@ -88,7 +88,7 @@ def _scorer(choice: str) -> ItemScorer:
             )
     if choice == "lexical":
         return LexicalScorer()
-    from matchmaker.rank.service import get_recommender
+    from matchmaker.ranking.service import get_recommender
 
     return EngineScorer(get_recommender())
 
@@ -138,7 +138,7 @@ def _organisation_id(session: Session, ref: str) -> int:
 def _item_ids(session: Session, kind: str, refs: list[str]) -> list[int]:
     from sqlalchemy import select
 
-    from matchmaker.events.scoring import MODELS
+    from matchmaker.events.service.scoring import MODELS
 
     model = MODELS[kind]
     out = []
@@ -202,8 +202,8 @@ def create_command(
     """新建活动 Create an event with its sessions, slots and tables."""
     from sqlalchemy import select
 
+    from matchmaker.catalog.importer.parsers import parse_industries
     from matchmaker.events import service
-    from matchmaker.ingest.parsers import parse_industries
     from matchmaker.store.models import Park
 
     try:

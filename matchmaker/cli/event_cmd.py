@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.common import UserError, benchmarks_on_path, ok
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -41,8 +41,8 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def _load_problem(path: Path, previous: Path | None = None) -> Any:
-    from matchmaker.events.model import EventInputError
-    from matchmaker.events.parse import parse_problem, previous_from_plan_json
+    from matchmaker.events.solver.model import EventInputError
+    from matchmaker.events.solver.parse import parse_problem, previous_from_plan_json
 
     data = _read_json(path, "活动 event")
     try:
@@ -74,8 +74,8 @@ def plan_command(
     ] = 8.0,
 ) -> None:
     """生成对接活动方案 Choose who meets whom, in which slot and at which table."""
-    from matchmaker.events.planner import plan_event
-    from matchmaker.events.serialize import plan_to_json
+    from matchmaker.events.solver.planner import plan_event
+    from matchmaker.events.solver.serialize import plan_to_json
 
     problem = _load_problem(input_file, previous)
     plan = plan_event(problem, time_limit=time_limit)
@@ -105,9 +105,9 @@ def check_command(
     plan_file: Annotated[Path, typer.Option("--plan", "-p", help="方案 JSON plan to check")],
 ) -> None:
     """检查方案是否违反规则 Check a plan against every rule of the event."""
-    from matchmaker.events.check import check_plan
-    from matchmaker.events.model import EventInputError
-    from matchmaker.events.serialize import plan_from_json
+    from matchmaker.events.solver.check import check_plan
+    from matchmaker.events.solver.model import EventInputError
+    from matchmaker.events.solver.serialize import plan_from_json
 
     problem = _load_problem(input_file)
     try:
@@ -137,9 +137,9 @@ def export_command(
     title: Annotated[str | None, typer.Option("--title", help="活动名称 event title")] = None,
 ) -> None:
     """导出方案 Export meetings.csv, meetings.xlsx and a printable agenda.html."""
-    from matchmaker.events.export import context_for, write_csv, write_html, write_xlsx
-    from matchmaker.events.model import EventInputError
-    from matchmaker.events.serialize import plan_from_json
+    from matchmaker.events.service.export import context_for, write_csv, write_html, write_xlsx
+    from matchmaker.events.solver.model import EventInputError
+    from matchmaker.events.solver.serialize import plan_from_json
 
     problem = _load_problem(input_file)
     try:
@@ -178,7 +178,8 @@ def bench_events(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """活动排程基准 Plan a synthetic 500×500 event; report time, objective, bound and gaps."""
-    from matchmaker.events.bench import BenchConfig, run_bench
+    benchmarks_on_path()
+    from benchmarks.events import BenchConfig, run_bench
 
     if pairs > enterprises * universities:
         raise UserError("候选配对数超过企业×高校 / more pairs than enterprises × universities")

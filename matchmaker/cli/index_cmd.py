@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.common import UserError, benchmarks_on_path, ok
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -32,10 +32,10 @@ def build_command(
     """建立或更新检索索引 Build or update the search index from the database (only changed items are embedded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from matchmaker.config import get_settings
-    from matchmaker.embed import EmbeddingCache, get_embedder
-    from matchmaker.index.service import SearchIndex, default_index_dir
-    from matchmaker.index.vector import GenerationStore
+    from matchmaker.core.config import get_settings
+    from matchmaker.retrieval.embed import EmbeddingCache, get_embedder
+    from matchmaker.retrieval.index.service import SearchIndex, default_index_dir
+    from matchmaker.retrieval.index.vector import GenerationStore
     from matchmaker.store.db import session_scope, upgrade
 
     settings = get_settings()
@@ -78,9 +78,9 @@ def status_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from matchmaker.config import get_settings
-    from matchmaker.index.service import default_index_dir
-    from matchmaker.index.vector import GenerationStore
+    from matchmaker.core.config import get_settings
+    from matchmaker.retrieval.index.service import default_index_dir
+    from matchmaker.retrieval.index.vector import GenerationStore
 
     directory = default_index_dir()
     current = GenerationStore(directory).current()
@@ -132,7 +132,8 @@ def bench_index_command(
     ] = None,
 ) -> None:
     """检索索引基准 Index benchmark: latency, recall, build time, memory, embedding speed."""
-    from matchmaker.bench import IndexBenchConfig, default_texts_path, run_index_bench
+    benchmarks_on_path()
+    from benchmarks.index import IndexBenchConfig, default_texts_path, run_index_bench
 
     try:
         size_list = tuple(int(s) for s in sizes.split(",") if s.strip())

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.common import UserError, benchmarks_on_path, ok
 
 STATUS_COLOURS = {
     "covered": typer.colors.GREEN,
@@ -93,7 +93,7 @@ def show_command(
 def _industry(text: str | None) -> str | None:
     if text is None:
         return None
-    from matchmaker.domain.taxonomy import resolve_industry
+    from matchmaker.core.taxonomy import resolve_industry
 
     return resolve_industry(text) or text
 
@@ -138,7 +138,7 @@ def import_command(
 ) -> None:
     """导入产业链（全部成功或全部不导入）Import chains: each industry in the file is replaced whole;
     any problem and nothing changes."""
-    from matchmaker.ingest.readers import ReadError
+    from matchmaker.catalog.importer.readers import ReadError
     from matchmaker.maps.chain_import import ChainImportFailed, import_chains
 
     try:
@@ -294,7 +294,8 @@ def bench_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """产业链地图性能基准 Map benchmark: the demo park map warm, and a map over a synthetic dataset."""
-    from matchmaker.maps.bench import run_bench
+    benchmarks_on_path()
+    from benchmarks.maps import run_bench
 
     try:
         result = run_bench(items=items, seed=seed)

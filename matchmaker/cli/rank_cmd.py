@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.common import UserError, benchmarks_on_path, ok
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from matchmaker.rank.results import Recommendation
-    from matchmaker.rank.service import Recommender
+    from matchmaker.ranking.results import Recommendation
+    from matchmaker.ranking.service import Recommender
 
 TrackOption = Annotated[
     str,
@@ -42,10 +42,10 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 @contextmanager
 def _ranking_session() -> Iterator[tuple[Session, Recommender]]:
     """A committed-on-success session and the shared recommender, with user errors translated."""
-    from matchmaker.rank.feedback import BadFeedback
-    from matchmaker.rank.ranker import UnknownSource
-    from matchmaker.rank.service import get_recommender
-    from matchmaker.rank.tracks import UnknownTrack, WrongRoute
+    from matchmaker.ranking.feedback import BadFeedback
+    from matchmaker.ranking.ranker import UnknownSource
+    from matchmaker.ranking.service import get_recommender
+    from matchmaker.ranking.tracks import UnknownTrack, WrongRoute
     from matchmaker.store.db import session_scope, upgrade
 
     upgrade()
@@ -78,7 +78,7 @@ def _parse_ref(text: str, what: str) -> tuple[str, str]:
 
 
 def _print_list(kind: str, recs: list[Recommendation]) -> None:
-    from matchmaker.rank.tracks import TARGET_ZH
+    from matchmaker.ranking.tracks import TARGET_ZH
 
     typer.secho(f"\n== {TARGET_ZH.get(kind, kind)} ({kind}) ==", bold=True)
     if not recs:
@@ -122,7 +122,7 @@ def recommend_command(
     """为一个需求、成果、场景或园区推荐配对对象，并给出理由 Recommend pairs for one item, with reasons."""
     source_kind, ref = _one_source(need=need, achievement=achievement, scenario=scenario, park=park)
     with _ranking_session() as (session, recommender):
-        from matchmaker.rank.tracks import check_route, get_track
+        from matchmaker.ranking.tracks import check_route, get_track
 
         chosen = get_track(track)
         check_route(chosen, source_kind)
@@ -181,7 +181,7 @@ def feedback_record(
     actor: Annotated[str | None, typer.Option("--by", help="记录人 who recorded it")] = None,
 ) -> None:
     """记录对一组配对的反馈 Record a party's feedback on a pair (rejected pairs are never shown again)."""
-    from matchmaker.rank.feedback import BadFeedback, check_action
+    from matchmaker.ranking.feedback import BadFeedback, check_action
 
     source_kind, source_ref = _parse_ref(source, "--source")
     target_kind, target_ref = _parse_ref(target, "--target")
@@ -220,8 +220,8 @@ def feedback_list(
     as_json: JsonOption = False,
 ) -> None:
     """列出最近的反馈 List recent feedback, newest first."""
-    from matchmaker.rank.feedback import list_feedback
-    from matchmaker.rank.tracks import get_track
+    from matchmaker.ranking.feedback import list_feedback
+    from matchmaker.ranking.tracks import get_track
     from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
 
     with _ranking_session() as (session, recommender):
@@ -271,9 +271,9 @@ def feedback_train(
     as_json: JsonOption = False,
 ) -> None:
     """用反馈训练重排序模型，仅当留出评估优于人工权重时启用 Train the re-ranker from feedback; used only if it beats the hand-set weights on held-out feedback."""
-    from matchmaker.rank.feedback import training_examples
-    from matchmaker.rank.reranker import save, train
-    from matchmaker.rank.tracks import TRACKS, get_track
+    from matchmaker.ranking.feedback import training_examples
+    from matchmaker.ranking.reranker import save, train
+    from matchmaker.ranking.tracks import TRACKS, get_track
 
     chosen = [get_track(track)] if track else list(TRACKS.values())
     reports = []
@@ -300,7 +300,7 @@ def eval_pairs_command(
 ) -> None:
     """用演示数据的标注配对检查排序（nDCG@10、成对准确率）Check ranking against the demo's labelled pairs."""
     from matchmaker.demo.loader import labelled_pairs
-    from matchmaker.rank.evaluate import evaluate_pairs
+    from matchmaker.ranking.evaluate import evaluate_pairs
 
     pairs = labelled_pairs()
     with _ranking_session() as (session, recommender):
@@ -345,7 +345,8 @@ def bench_recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """测量单个对象推荐的延迟（预热后 p50/p95）Measure warm latency of recommending for one item."""
-    from matchmaker.rank.bench import run_bench
+    benchmarks_on_path()
+    from benchmarks.recommend import run_bench
 
     with _ranking_session() as (session, recommender):
         result = run_bench(recommender, session, per_track=per_track, k=k)

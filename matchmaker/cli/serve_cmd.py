@@ -21,7 +21,7 @@ def serve(
     """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn)."""
     import uvicorn
 
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
 
     settings = get_settings()
     uvicorn.run(
@@ -57,8 +57,10 @@ def bench_api(
     import json
     from pathlib import Path
 
-    from matchmaker.bench_api import ApiBenchConfig, run_api_bench
-    from matchmaker.cli.common import UserError
+    from matchmaker.cli.common import UserError, benchmarks_on_path
+
+    benchmarks_on_path()
+    from benchmarks.api import ApiBenchConfig, run_api_bench
 
     config = ApiBenchConfig(
         data_dir=Path(data_dir).resolve(),

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from matchmaker.ingest.apply import ImportReport
-from matchmaker.ingest.readers import RawRow, read_rows
-from matchmaker.ingest.service import import_rows
+from matchmaker.catalog.importer.apply import ImportReport
+from matchmaker.catalog.importer.readers import RawRow, read_rows
+from matchmaker.catalog.importer.service import import_rows
 
 DATA_DIR = Path(__file__).parent / "data"
 LOAD_ORDER = ("parks", "organisations", "achievements", "needs", "scenarios")

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from matchmaker.digest.vocab import KINDS
-from matchmaker.embed import Embedder, EmbeddingCache, embed_documents_cached
+from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_documents_cached
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 STREAM_CHUNK = 1000  # rows fetched at a time
@@ -40,7 +40,7 @@ class ItemFacts:
 
 
 def embedding_cache(data_dir: Any) -> EmbeddingCache:
-    """The cache the search index fills (same folder as matchmaker.index.service), so nothing is re-embedded."""
+    """The cache the search index fills (same folder as matchmaker.retrieval.index.service), so nothing is re-embedded."""
     from pathlib import Path
 
     return EmbeddingCache(Path(data_dir) / "cache" / "embeddings")

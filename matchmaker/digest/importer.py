@@ -11,6 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.importer.apply import ImportFailed, ImportReport
+from matchmaker.catalog.importer.fields import normalise_header
+from matchmaker.catalog.importer.parsers import is_blank, parse_industries, parse_list, parse_text
+from matchmaker.catalog.importer.readers import RawRow
+from matchmaker.catalog.importer.validate import Problem
 from matchmaker.digest import vocab
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.subscriptions import (
@@ -21,11 +26,6 @@ from matchmaker.digest.subscriptions import (
     resolve_parks,
     upsert_subscription,
 )
-from matchmaker.ingest.apply import ImportFailed, ImportReport
-from matchmaker.ingest.fields import normalise_header
-from matchmaker.ingest.parsers import is_blank, parse_industries, parse_list, parse_text
-from matchmaker.ingest.readers import RawRow
-from matchmaker.ingest.validate import Problem
 
 KIND = "subscriptions"
 ALIASES = ("subscriptions", "subscription", "subscribers", "订阅", "订阅者", "订阅用户")

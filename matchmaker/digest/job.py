@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, select
 
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 from matchmaker.digest import delivery
 from matchmaker.digest.candidates import (
     REFERENCE_SIZE,
@@ -42,7 +42,12 @@ from matchmaker.digest.transport import (
     TransientFailure,
     Transport,
 )
-from matchmaker.embed import Embedder, EmbeddingCache, embed_documents_cached, get_embedder
+from matchmaker.retrieval.embed import (
+    Embedder,
+    EmbeddingCache,
+    embed_documents_cached,
+    get_embedder,
+)
 from matchmaker.store.db import get_engine, session_scope
 from matchmaker.store.models import utcnow
 

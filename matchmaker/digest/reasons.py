@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matchmaker.core.taxonomy import industry, industry_zh
 from matchmaker.digest.candidates import ItemFacts
-from matchmaker.domain.taxonomy import industry, industry_zh
 
 MAX_REASONS = 3
 

@@ -22,7 +22,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from functools import lru_cache
 from urllib.parse import quote
 
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.periods import local, period_label
 from matchmaker.digest.selection import Pick

@@ -21,7 +21,7 @@ import numpy as np
 from matchmaker.digest import reasons
 from matchmaker.digest.candidates import ItemFacts
 from matchmaker.digest.vocab import KINDS, eastern_only, wanted_kinds
-from matchmaker.embed import Embedder, EmbeddingCache, embed_queries_cached
+from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_queries_cached
 
 Z_MIN = 2.5  # standard deviations above a term's mean similarity that count as "about this"
 Z_LITERAL = 1.5  # …or this many, when the item's text contains the term itself

@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 
 MAX_BACKOFF_SECONDS = 60.0
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matchmaker.domain.taxonomy import industry_zh
+from matchmaker.core.taxonomy import industry_zh
 
 SHIPPED_DIR = Path(__file__).parent / "data"
 OVERRIDE_FILE = "chains.json"
@@ -146,7 +146,7 @@ def shipped_chains() -> dict[str, Chain]:
 def override_path(data_dir: Path | None = None) -> Path:
     """Where imported chains are kept: `<data dir>/maps/chains.json`."""
     if data_dir is None:
-        from matchmaker.config import get_settings
+        from matchmaker.core.config import get_settings
 
         data_dir = get_settings().data_dir
     return Path(data_dir) / "maps" / OVERRIDE_FILE

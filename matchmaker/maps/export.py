@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from matchmaker.domain.taxonomy import industry_zh
+from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.chains import STAGES
 from matchmaker.maps.coverage import COVERED, GAP, PIECE_ZH, STATUS_ZH, WEAK
 from matchmaker.maps.gaps import GROUP_ZH

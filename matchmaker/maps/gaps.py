@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matchmaker.domain.vocab import COOP_MODES, ORG_KINDS
+from matchmaker.core.vocab import COOP_MODES, ORG_KINDS
 from matchmaker.maps.chains import Chain, Link
 from matchmaker.maps.coverage import CoverageRule, Scores, named_terms
 from matchmaker.maps.sources import CandidatePool, Firm, Piece

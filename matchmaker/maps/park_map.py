@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.domain.taxonomy import industry_zh
+from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.chains import STAGES, Chain, UnknownChain, load_chains
 from matchmaker.maps.coverage import (
     COVERED,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
-from matchmaker.domain.taxonomy import industry_zh
+from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.chains import STAGES
 from matchmaker.maps.coverage import COVERED, GAP, STATUS_ZH, WEAK, LinkCoverage
 from matchmaker.maps.gaps import GROUP_ZH, Candidate

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from matchmaker.domain.vocab import is_eastern, is_guangxi
+from matchmaker.core.vocab import is_eastern, is_guangxi
 from matchmaker.maps.vectors import org_text
 from matchmaker.store.models import Achievement, Need, Organisation, Park
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaker.embed import (
+from matchmaker.retrieval.embed import (
     Embedder,
     EmbeddingCache,
     embed_documents_cached,
@@ -40,7 +40,7 @@ class TextVectors:
 def cache_dir(data_dir: Path | None = None) -> Path:
     """The embedding cache folder the index layer uses: `<data dir>/cache/embeddings`."""
     if data_dir is None:
-        from matchmaker.config import get_settings
+        from matchmaker.core.config import get_settings
 
         data_dir = get_settings().data_dir
     return Path(data_dir) / "cache" / "embeddings"
@@ -48,8 +48,8 @@ def cache_dir(data_dir: Path | None = None) -> Path:
 
 def default_vectors() -> TextVectors:
     """The configured embedder with the data directory's embedding cache."""
-    from matchmaker.config import get_settings
-    from matchmaker.embed import get_embedder
+    from matchmaker.core.config import get_settings
+    from matchmaker.retrieval.embed import get_embedder
 
     settings = get_settings()
     return TextVectors(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.domain.vocab import ORG_KINDS
+from matchmaker.core.vocab import ORG_KINDS
 from matchmaker.stats.periods import Period, aware
 from matchmaker.store.models import Achievement, Need, Organisation, Scenario
 

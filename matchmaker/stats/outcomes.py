@@ -50,7 +50,7 @@ def event_outcomes(
 ) -> EventOutcomes:
     """Events dated in the period (in the park, if given) and their current plans' meetings."""
     try:
-        from matchmaker.events.store import Event, EventMeeting, EventParticipant, EventPlan
+        from matchmaker.events.models import Event, EventMeeting, EventParticipant, EventPlan
     except ImportError:
         return EventOutcomes(False, note="活动模块未安装 / events module not installed")
     if not _has_tables(session, EVENT_TABLES):

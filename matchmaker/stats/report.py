@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.domain.taxonomy import industry_zh
+from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.park_map import find_park
 from matchmaker.stats.funnel import FunnelReport, build_funnel
 from matchmaker.stats.inventory import Inventory, build_inventory

@@ -11,8 +11,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from matchmaker.domain.taxonomy import industry_zh
-from matchmaker.rank.tracks import TRACKS
+from matchmaker.core.taxonomy import industry_zh
+from matchmaker.ranking.tracks import TRACKS
 from matchmaker.stats.funnel import STAGE_ZH, STAGES, Funnel
 from matchmaker.stats.inventory import KIND_ZH
 from matchmaker.stats.report import ParkReport

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from matchmaker.config import get_settings
+from matchmaker.core.config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

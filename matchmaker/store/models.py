@@ -22,7 +22,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from matchmaker.domain.vocab import EASTERN_PROVINCES, is_eastern
+from matchmaker.core.vocab import EASTERN_PROVINCES, is_eastern
 
 
 def utcnow() -> dt.datetime:

@@ -21,7 +21,7 @@ from tests.api.conftest import Api, seed_world
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A running app over the seed world, one API key per role, shared by this module's tests."""
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
     from matchmaker.store.db import get_engine
 
     with pytest.MonkeyPatch.context() as patch:

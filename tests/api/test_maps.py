@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from matchmaker.maps.chains import shipped_chains
-from matchmaker.rank.feedback import PairKey, add_feedback
+from matchmaker.ranking.feedback import PairKey, add_feedback
 from matchmaker.store.db import session_scope
 from tests.api.conftest import Api
 from tests.maps.map_helpers import database_texts, prime_cache

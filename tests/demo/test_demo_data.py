@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.taxonomy import LEADING_INDUSTRIES
 from matchmaker.demo.loader import labelled_pairs, load_demo
-from matchmaker.domain.taxonomy import LEADING_INDUSTRIES
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 

@@ -20,11 +20,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
-from matchmaker.config import Settings, get_settings
+from matchmaker.core.config import Settings, get_settings
 from matchmaker.digest.candidates import embedding_cache, item_vectors, iter_open_items
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.subscriptions import SubscriptionData, upsert_subscription
-from matchmaker.embed import embed_queries_cached, get_embedder
+from matchmaker.retrieval.embed import embed_queries_cached, get_embedder
 from matchmaker.store.db import make_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario, utcnow
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from matchmaker.cli import app
 from matchmaker.cli.common import UserError
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 from matchmaker.digest.job import run_digest
 from matchmaker.digest.models import DigestSend, Subscription
 from matchmaker.store.db import get_engine, session_scope, upgrade

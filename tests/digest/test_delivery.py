@@ -11,7 +11,7 @@ from email.message import Message
 import pytest
 from sqlalchemy import Engine, func, select
 
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 from matchmaker.digest.job import run_digest
 from matchmaker.digest.models import DigestSend, SentItem
 from matchmaker.digest.transport import SmtpTransport

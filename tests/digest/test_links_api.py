@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from matchmaker.config import Settings
+from matchmaker.core.config import Settings
 from matchmaker.digest.job import run_digest
 from matchmaker.digest.models import NotRelevant
 from matchmaker.digest.tokens import make_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from matchmaker.events.model import (
+from matchmaker.events.solver.model import (
     EventProblem,
     Fairness,
     Meeting,

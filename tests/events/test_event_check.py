@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from matchmaker.events.check import check_plan
-from matchmaker.events.model import (
+from matchmaker.events.solver.check import check_plan
+from matchmaker.events.solver.model import (
     EventProblem,
     Meeting,
     PairRef,

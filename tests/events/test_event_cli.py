@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from matchmaker.events.check import check_plan
-from matchmaker.events.model import EventInputError
-from matchmaker.events.parse import parse_problem
-from matchmaker.events.serialize import plan_from_json
+from matchmaker.events.solver.check import check_plan
+from matchmaker.events.solver.model import EventInputError
+from matchmaker.events.solver.parse import parse_problem
+from matchmaker.events.solver.serialize import plan_from_json
 
 EVENT: dict[str, Any] = {
     "slots": 3,
@@ -159,7 +159,7 @@ def test_export_command_writes_the_three_files(tmp_path: Path) -> None:
 
 
 def test_cancelled_participant_keeps_locked_meetings_only() -> None:
-    from matchmaker.events.planner import plan_event
+    from matchmaker.events.solver.planner import plan_event
 
     data = json.loads(json.dumps(EVENT))
     data["never_meet"] = []  # so E2 would also meet U2 if it stayed

@@ -7,10 +7,16 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from matchmaker.events.check import check_plan
-from matchmaker.events.export import agenda_html, context_for, write_csv, write_html, write_xlsx
-from matchmaker.events.model import EventProblem, Participant, ScoredPair
-from matchmaker.events.planner import plan_event
+from matchmaker.events.service.export import (
+    agenda_html,
+    context_for,
+    write_csv,
+    write_html,
+    write_xlsx,
+)
+from matchmaker.events.solver.check import check_plan
+from matchmaker.events.solver.model import EventProblem, Participant, ScoredPair
+from matchmaker.events.solver.planner import plan_event
 
 LABELS = ["09:00-09:20", "09:20-09:40", "09:40-10:00"]
 

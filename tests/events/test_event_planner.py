@@ -9,9 +9,9 @@ from event_helpers import brute_force_optimum, random_event
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from matchmaker.events.check import check_plan
-from matchmaker.events.instance import build_instance
-from matchmaker.events.model import (
+from matchmaker.events.solver.check import check_plan
+from matchmaker.events.solver.instance import build_instance
+from matchmaker.events.solver.model import (
     EventProblem,
     Fairness,
     Meeting,
@@ -19,8 +19,8 @@ from matchmaker.events.model import (
     Plan,
     ScoredPair,
 )
-from matchmaker.events.planner import plan_event
-from matchmaker.events.select import fairness_penalty
+from matchmaker.events.solver.planner import plan_event
+from matchmaker.events.solver.select import fairness_penalty
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -263,7 +263,7 @@ def test_locked_meeting_outside_the_compact_block_stays_put() -> None:
 
 
 def test_small_benchmark_event_is_valid_and_near_the_bound() -> None:
-    from matchmaker.events.bench import BenchConfig, run_bench
+    from benchmarks.events import BenchConfig, run_bench
 
     report = run_bench(
         BenchConfig(enterprises=60, universities=60, pairs=1200, cap=6, slots=8, tables=20),

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.events import service
-from matchmaker.events.check import check_plan
-from matchmaker.events.model import Meeting, Plan
-from matchmaker.events.scoring import LexicalScorer
-from matchmaker.events.store import Event, EventMeeting, EventParticipant, EventPlan
+from matchmaker.events.models import Event, EventMeeting, EventParticipant, EventPlan
+from matchmaker.events.service.scoring import LexicalScorer
+from matchmaker.events.solver.check import check_plan
+from matchmaker.events.solver.model import Meeting, Plan
 from matchmaker.store.db import session_factory
 from matchmaker.store.models import Achievement, Need, Organisation, Park
 

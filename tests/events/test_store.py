@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from matchmaker.events.store import (
+from matchmaker.events.models import (
     Event,
     EventMeeting,
     EventPairRule,

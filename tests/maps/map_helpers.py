@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.embed import EmbeddingCache, get_embedder
-from matchmaker.ingest.readers import RawRow
-from matchmaker.ingest.service import import_rows
-from matchmaker.maps.bench import shared_cache_dir
+from benchmarks.maps import shared_cache_dir
+from matchmaker.catalog.importer.readers import RawRow
+from matchmaker.catalog.importer.service import import_rows
 from matchmaker.maps.chains import load_chains
 from matchmaker.maps.vectors import TextVectors, cache_dir
+from matchmaker.retrieval.embed import EmbeddingCache, get_embedder
 
 LABELS = Path(__file__).parent / "data" / "demo_link_labels.json"
 
@@ -31,8 +31,8 @@ def prime_cache(data_dir: Path, documents: list[str]) -> None:
     an app's own data-directory cache, computing any missing ones once in the shared cache."""
     vectors = shared_vectors()
     target = EmbeddingCache(cache_dir(data_dir))
-    from matchmaker.embed.base import clean_texts
-    from matchmaker.embed.cache import text_key
+    from matchmaker.retrieval.embed.base import clean_texts
+    from matchmaker.retrieval.embed.cache import text_key
 
     links = [link.match_text() for chain in load_chains(data_dir).values() for link in chain.links]
     fingerprint = vectors.embedder.fingerprint

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.domain.taxonomy import LEADING_INDUSTRIES
+from matchmaker.core.taxonomy import LEADING_INDUSTRIES
 from matchmaker.maps.chain_export import export_chains
 from matchmaker.maps.chain_import import ChainImportFailed, import_chains
 from matchmaker.maps.chains import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from matchmaker.ingest.service import import_rows
+from matchmaker.catalog.importer.service import import_rows
 from matchmaker.maps.chains import UnknownChain
 from matchmaker.maps.coverage import COVERED, GAP, WEAK
 from matchmaker.maps.gaps import ACHIEVEMENT, EASTERN_FIRM, GX_RESEARCH

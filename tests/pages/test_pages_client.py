@@ -123,7 +123,7 @@ def seed() -> tuple[dict[str, str], dict[str, int]]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The app (lifespan included) over a fresh data directory, shared by this module."""
-    from matchmaker.config import get_settings
+    from matchmaker.core.config import get_settings
     from matchmaker.store.db import get_engine
 
     data_dir: Path = tmp_path_factory.mktemp("pages-client") / "data"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from matchmaker.rank.feedback import PairKey, add_feedback
+from matchmaker.ranking.feedback import PairKey, add_feedback
 from matchmaker.store.feedback import ShownRecommendation
 from matchmaker.store.models import Achievement, Need, Organisation, Park
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from matchmaker.digest.models import DigestSend, SentItem, Subscription
-from matchmaker.events.store import Event, EventMeeting, EventParticipant, EventPlan
+from matchmaker.events.models import Event, EventMeeting, EventParticipant, EventPlan
 from matchmaker.stats.inventory import build_inventory
 from matchmaker.stats.outcomes import digest_figures, event_outcomes
 from matchmaker.stats.periods import parse_period

@@ -1,0 +1,1 @@
+"""Benchmarks behind `matchmaker bench …`: outside the installed package, run from a source checkout."""

@@ -1,0 +1,1 @@
+"""The catalogue of matchable items: parks, organisations, achievements, needs, scenarios; import."""

@@ -1,0 +1,127 @@
+"""Turn raw rows into validated records, collecting every problem as (row, field, reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from matchmaker.catalog.importer.fields import FIELDS, FieldSpec, header_map, normalise_header
+from matchmaker.catalog.importer.parsers import is_blank
+from matchmaker.catalog.importer.readers import RawRow
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one row: the row number, the field, and why, in Chinese and English."""
+
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行 row {self.row}, 字段 field “{self.field}”: {self.reason}"
+
+
+@dataclass
+class Record:
+    """A validated row: canonical field names → typed values."""
+
+    row: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Validation:
+    """Records that passed, problems found, and columns that were not recognised."""
+
+    records: list[Record] = field(default_factory=list)
+    rejected: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    def bad_rows(self) -> set[int]:
+        """Row numbers with at least one problem."""
+        return {p.row for p in self.problems}
+
+
+def validate_rows(kind: str, rows: list[RawRow]) -> Validation:
+    """Validate every row of a file for one kind; nothing is written here."""
+    mapping = header_map(kind)
+    result = Validation()
+    unknown: set[str] = set()
+    seen_ids: dict[str, int] = {}
+    for raw in rows:
+        values: dict[str, Any] = {}
+        row_problems: list[Problem] = []
+        for header, cell in raw.cells.items():
+            spec = mapping.get(normalise_header(str(header)))
+            if spec is None:
+                unknown.add(str(header))
+                continue
+            if is_blank(cell):
+                continue
+            try:
+                values[spec.name] = spec.parse(cell)
+            except ValueError as exc:
+                row_problems.append(Problem(raw.number, spec.label_zh, str(exc)))
+        row_problems.extend(_check_required(kind, raw.number, values))
+        _fold_ranges(values)
+        row_problems.extend(_check_ranges(raw.number, values))
+        if (
+            kind in ("parks", "organisations")
+            and not values.get("external_id")
+            and values.get("name")
+        ):
+            values["external_id"] = values["name"]
+        ext = values.get("external_id")
+        if ext:
+            if ext in seen_ids:
+                row_problems.append(
+                    Problem(
+                        raw.number,
+                        "编号",
+                        f"与第 {seen_ids[ext]} 行编号重复 / duplicate id of row {seen_ids[ext]}",
+                    )
+                )
+            else:
+                seen_ids[ext] = raw.number
+        if row_problems:
+            result.problems.extend(row_problems)
+            result.rejected.append(Record(raw.number, values))
+        else:
+            result.records.append(Record(raw.number, values))
+    result.unknown_columns = sorted(unknown)
+    return result
+
+
+def _check_required(kind: str, row: int, values: dict[str, Any]) -> list[Problem]:
+    specs: tuple[FieldSpec, ...] = FIELDS[kind]
+    return [
+        Problem(row, spec.label_zh, "必填字段为空 / required field is empty")
+        for spec in specs
+        if spec.required and is_blank(values.get(spec.name))
+    ]
+
+
+def _fold_ranges(values: dict[str, Any]) -> None:
+    """'price' / 'budget' range columns fill the min/max fields unless those were given explicitly."""
+    for combined, low, high in (
+        ("price", "price_min", "price_max"),
+        ("budget", "budget_min", "budget_max"),
+    ):
+        if combined in values:
+            lo, hi = values.pop(combined)
+            values.setdefault(low, lo)
+            values.setdefault(high, hi)
+
+
+def _check_ranges(row: int, values: dict[str, Any]) -> list[Problem]:
+    out = []
+    for low, high, label in (
+        ("price_min", "price_max", "价格"),
+        ("budget_min", "budget_max", "预算"),
+    ):
+        lo, hi = values.get(low), values.get(high)
+        if lo is not None and hi is not None and lo > hi:
+            out.append(Problem(row, label, f"下限 {lo} 大于上限 {hi} / minimum exceeds maximum"))
+    return out

@@ -1,0 +1,1 @@
+"""Shared foundations: settings, the vocabulary (kinds, industries, regions), the process container."""

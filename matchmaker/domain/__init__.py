@@ -1,1 +1,0 @@
-"""Vocabulary shared by every layer: industries, cooperation modes, regions, kinds, statuses."""

@@ -1,0 +1,317 @@
+"""The recommendation service every caller shares (API, CLI, events, digests).
+
+    rec = Recommender()                       # one per process; loads the index on first use
+    rec.recommend(session, "tech-transfer", "need", need_id, k=10)
+    rec.recommend_for_park(session, park_id)  # eastern achievements for one park
+    rec.record_feedback(session, ..., action="reject", reason="too_early")
+
+The caller owns the session and its transaction: shown pairs and feedback are added to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from matchmaker.ranking.catalogue import Catalogue, CatalogueCache
+from matchmaker.ranking.diversity import diversify, owner_cap
+from matchmaker.ranking.explain import build_recommendation
+from matchmaker.ranking.feedback import (
+    PairKey,
+    ShownRow,
+    add_feedback,
+    check_action,
+    latest_shown,
+    log_shown,
+    rejected_targets,
+)
+from matchmaker.ranking.ranker import (
+    RankContext,
+    Scored,
+    UnknownSource,
+    check_source_fits_track,
+    load_source,
+    pool_size,
+    rank_targets,
+)
+from matchmaker.ranking.reranker import load_active, model_path
+from matchmaker.ranking.results import Recommendation
+from matchmaker.ranking.scoring import LinearScorer, hand_set
+from matchmaker.ranking.similarity import TextSpace
+from matchmaker.ranking.tracks import EAST_TO_GUANGXI, Track, check_route, get_track
+from matchmaker.retrieval.index.service import SearchIndex
+from matchmaker.store.feedback import PairFeedback
+from matchmaker.store.models import utcnow
+
+SOURCE_KINDS = ("need", "achievement", "scenario", "park")
+TARGET_KINDS = ("achievement", "need", "scenario", "organisation", "park")
+MAX_K = 100
+DIVERSITY_POOL = 5  # diversity re-orders the best 5·k candidates (enough to fill k under any cap)
+
+
+@dataclass
+class _State:
+    catalogue: Catalogue
+    space: TextSpace
+
+
+class Recommender:
+    """Ranks candidate pairs for the three tracks; one instance per process, shared by callers."""
+
+    def __init__(
+        self,
+        index: SearchIndex | None = None,
+        *,
+        data_dir: Path | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._index = index
+        self._data_dir = data_dir
+        self.clock = clock
+        self._catalogues = CatalogueCache()
+        self._state: _State | None = None
+        self._scorers: dict[str, tuple[float, LinearScorer]] = {}
+        self._lock = threading.RLock()
+
+    # ---- shared state ------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        """Where trained models live (the configured data directory unless given)."""
+        if self._data_dir is None:
+            from matchmaker.core.config import get_settings
+
+            self._data_dir = get_settings().data_dir
+        return self._data_dir
+
+    def index(self, session: Session) -> SearchIndex:
+        """The search index (the configured one, loaded and synced on first use, unless given)."""
+        with self._lock:
+            if self._index is None:
+                from matchmaker.retrieval.index.service import open_default_index
+
+                self._index = open_default_index(session)
+            return self._index
+
+    def _current(self, session: Session) -> _State:
+        """Data snapshot and vectors as of now; re-syncs the index when the data changed."""
+        catalogue = self._catalogues.get(session)
+        with self._lock:
+            state = self._state
+            if state is not None and state.catalogue is catalogue:
+                return state
+            index = self.index(session)
+            index.sync(session)
+            self._state = _State(catalogue, TextSpace(index, catalogue))
+            return self._state
+
+    def scorer(self, track: Track) -> LinearScorer:
+        """The learned scorer of a track when it beat the hand-set weights, else the hand-set one."""
+        path = model_path(self.data_dir, track.name)
+        stamp = path.stat().st_mtime if path.exists() else -1.0
+        with self._lock:
+            cached = self._scorers.get(track.name)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            scorer = load_active(self.data_dir, track.name) or hand_set(track)
+            self._scorers[track.name] = (stamp, scorer)
+            return scorer
+
+    def context(self, session: Session, track: str | Track) -> RankContext:
+        """Everything a ranking on one track reads, fresh as of now."""
+        chosen = get_track(track) if isinstance(track, str) else track
+        state = self._current(session)
+        return RankContext(
+            catalogue=state.catalogue,
+            space=state.space,
+            index=self.index(session),
+            track=chosen,
+            scorer=self.scorer(chosen),
+            now=self.clock(),
+        )
+
+    def resolve(self, session: Session, kind: str, ref: str | int) -> int:
+        """Database id of an item, park or organisation from its id or external id (编号)."""
+        catalogue = self._catalogues.get(session)
+        found = catalogue.resolve(kind, ref)
+        if found is None:
+            raise UnknownSource(
+                f"找不到{kind}“{ref}”（数据库编号或外部编号） / no {kind} with id {ref!r}"
+            )
+        return found
+
+    # ---- recommending ------------------------------------------------------------------------
+    def recommend(
+        self,
+        session: Session,
+        track: str,
+        source_kind: str,
+        source_id: int,
+        k: int = 10,
+        *,
+        target_kind: str | None = None,
+        log: bool = False,
+    ) -> list[Recommendation]:
+        """The best k targets for one source on one track, with reasons; closed or expired items,
+        and targets this source rejected before, never appear. `log` stores what was shown."""
+        chosen = get_track(track)
+        target = check_route(chosen, source_kind, target_kind)
+        k = max(1, min(int(k), MAX_K))
+        ctx = self.context(session, chosen)
+        source = load_source(ctx, source_kind, source_id)
+        check_source_fits_track(ctx, source)
+        if not source.open:
+            return []
+        exclude = rejected_targets(session, source_kind, source_id, target)
+        ranked = rank_targets(ctx, source, target, exclude=exclude, depth=pool_size(k))
+        decay = chosen.diversity_decay * ctx.scorer.unit / hand_set(chosen).unit
+        picks = diversify(
+            ranked[: DIVERSITY_POOL * k],
+            score=lambda s: s.score,
+            owner=lambda s: s.owner_id,
+            k=k,
+            decay=decay,
+            cap=owner_cap(chosen.owner_cap, k),
+        )
+        seen: Counter[int | None] = Counter()
+        out = []
+        for rank, (scored, penalty) in enumerate(picks, start=1):
+            out.append(
+                build_recommendation(
+                    chosen.name,
+                    source,
+                    scored,
+                    rank=rank,
+                    penalty=penalty,
+                    earlier_same_owner=seen[scored.owner_id],
+                    space=ctx.space,
+                    model=ctx.scorer.name,
+                )
+            )
+            seen[scored.owner_id] += 1
+        if log and out:
+            log_shown(session, (self._row(r) for r in out))
+        return out
+
+    def recommend_all(
+        self,
+        session: Session,
+        track: str,
+        source_kind: str,
+        source_id: int,
+        k: int = 10,
+        *,
+        log: bool = False,
+    ) -> dict[str, list[Recommendation]]:
+        """One list per target kind the track ranks for this source (e.g. results and providers)."""
+        chosen = get_track(track)
+        check_route(chosen, source_kind)
+        return {
+            target: self.recommend(
+                session, track, source_kind, source_id, k, target_kind=target, log=log
+            )
+            for target in chosen.targets(source_kind)
+        }
+
+    def recommend_for_park(
+        self,
+        session: Session,
+        park_id: int,
+        k: int = 10,
+        *,
+        target_kind: str = "achievement",
+        log: bool = False,
+    ) -> list[Recommendation]:
+        """Eastern achievements (or firms, `target_kind="organisation"`) that fit one Guangxi park."""
+        return self.recommend(
+            session, EAST_TO_GUANGXI, "park", park_id, k, target_kind=target_kind, log=log
+        )
+
+    def score_pairs(
+        self,
+        session: Session,
+        track: str,
+        source_kind: str,
+        source_id: int,
+        target_kind: str,
+        target_ids: Iterable[int],
+    ) -> dict[int, Scored]:
+        """Scores of given targets for one source, for evaluation and feedback (ineligible targets,
+        closed or expired, are absent from the result)."""
+        chosen = get_track(track)
+        target = check_route(chosen, source_kind, target_kind)
+        ctx = self.context(session, chosen)
+        source = load_source(ctx, source_kind, source_id)
+        wanted = list(target_ids)
+        ranked = rank_targets(ctx, source, target, only=wanted, depth=pool_size(len(wanted)))
+        return {s.id: s for s in ranked}
+
+    @staticmethod
+    def _row(rec: Recommendation) -> ShownRow:
+        return ShownRow(
+            PairKey(rec.track, rec.source_kind, rec.source_id, rec.target_kind, rec.target_id),
+            rec.rank,
+            rec.score,
+            {k: v for k, v in rec.features.items()},
+            rec.model,
+        )
+
+    # ---- feedback ----------------------------------------------------------------------------
+    def record_feedback(
+        self,
+        session: Session,
+        track: str,
+        source_kind: str,
+        source_id: int,
+        target_kind: str,
+        target_id: int,
+        action: str,
+        *,
+        reason: str | None = None,
+        note: str = "",
+        actor: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> PairFeedback:
+        """Store a party's verdict on a pair; if the pair was never shown, its features are computed
+        and logged now so the feedback can still train the re-ranker."""
+        check_action(action, reason)
+        chosen = get_track(track)
+        target = check_route(chosen, source_kind, target_kind)
+        pair = PairKey(chosen.name, source_kind, source_id, target, target_id)
+        shown = latest_shown(session, pair)
+        if shown is None:
+            ctx = self.context(session, chosen)
+            load_source(ctx, source_kind, source_id)  # UnknownSource for a bad source id
+            self._check_target(ctx, target, target_id)
+            scored = rank_targets(
+                ctx, load_source(ctx, source_kind, source_id), target, only=[target_id]
+            )
+            features = dict(scored[0].features.values) if scored else {}
+            score = scored[0].score if scored else 0.0
+            shown = log_shown(session, [ShownRow(pair, 0, score, features, ctx.scorer.name)])[0]
+        return add_feedback(
+            session, pair, action, reason=reason, note=note, actor=actor, shown=shown, at=at
+        )
+
+    @staticmethod
+    def _check_target(ctx: RankContext, kind: str, target_id: int) -> None:
+        if target_id not in ctx.catalogue.table(kind):
+            raise UnknownSource(f"没有编号为 {target_id} 的{kind} / no {kind} {target_id}")
+
+
+_default: Recommender | None = None
+_default_lock = threading.Lock()
+
+
+def get_recommender() -> Recommender:
+    """The process-wide recommender on the configured data directory and index."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Recommender()
+        return _default
