@@ -1,4 +1,5 @@
-"""Dependencies shared by routes: database session, the caller's API key and role checks."""
+"""Dependencies shared by routes and pages: the process container (index, recommender), the database
+session, the caller's API key and role checks. Routes reach shared objects only through these."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
+from matchmaker.core.container import Container
+from matchmaker.events.service.scoring import ItemScorer, default_scorer
+from matchmaker.ranking.service import Recommender
+from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.store.auth import find_key
 from matchmaker.store.db import session_factory
 
@@ -89,3 +94,54 @@ def require(*roles: str):
 WriterDep = Annotated[Caller, Depends(require("admin", "organiser", "enterprise"))]
 OrganiserDep = Annotated[Caller, Depends(require("admin", "organiser"))]
 AdminDep = Annotated[Caller, Depends(require("admin"))]
+
+
+def container(request: Request) -> Container:
+    """The application's container (one per app: settings, embedder, index, recommender)."""
+    found: Container = request.app.state.container
+    return found
+
+
+ContainerDep = Annotated[Container, Depends(container)]
+
+
+def loaded_index(request: Request) -> SearchIndex | None:
+    """The search index once start-up has loaded it, else None (pages degrade, never wait)."""
+    box = container(request)
+    return box.index() if box.index_loaded else None
+
+
+def search_index(request: Request) -> SearchIndex:
+    """The loaded search index; 503 while the service is starting."""
+    index = loaded_index(request)
+    if index is None:
+        raise Problem(503, "检索索引尚未加载 / the search index is not loaded")
+    return index
+
+
+SearchIndexDep = Annotated[SearchIndex, Depends(search_index)]
+
+
+def loaded_recommender(request: Request) -> Recommender | None:
+    """The recommender once the index is loaded, else None."""
+    box = container(request)
+    return box.recommender if box.index_loaded else None
+
+
+def recommender(request: Request) -> Recommender:
+    """The recommender; 503 while the service is starting."""
+    rec = loaded_recommender(request)
+    if rec is None:
+        raise Problem(503, "推荐服务尚未就绪 / the recommender is not loaded")
+    return rec
+
+
+RecommenderDep = Annotated[Recommender, Depends(recommender)]
+
+
+def event_scorer(request: Request) -> ItemScorer:
+    """Pair scores for planning events: the recommender, or its lexical fallback while starting."""
+    return default_scorer(loaded_recommender(request))
+
+
+EventScorerDep = Annotated[ItemScorer, Depends(event_scorer)]

@@ -7,6 +7,8 @@ import logging
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from api.deps import loaded_index
+
 log = logging.getLogger("matchmaker.api.indexing")
 
 
@@ -14,7 +16,7 @@ def after_item_write(
     request: Request, session: Session, kind: str, ids: list[int], *, deleted: bool = False
 ) -> None:
     """Tell the loaded search index about changed or deleted items (no-op when none is loaded)."""
-    index = getattr(request.app.state, "search_index", None)
+    index = loaded_index(request)
     if index is None:
         return
     try:

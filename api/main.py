@@ -18,6 +18,8 @@ from api.routes import events as event_routes
 from api.routes import imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
+from matchmaker.core.config import get_settings
+from matchmaker.core.container import Container
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
@@ -40,21 +42,13 @@ Park–campus–enterprise matchmaking API. Authenticate with an API key in `X-A
 """
 
 
-def load_search_index(app: FastAPI) -> None:
-    """Load (or build) the search index once at start-up, and the recommender that reads it."""
-    from matchmaker.ranking.service import Recommender
-    from matchmaker.retrieval.index.service import open_default_index
-
-    with session_scope() as session:
-        app.state.search_index = open_default_index(session)
-    app.state.recommender = Recommender(index=app.state.search_index)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the schema and load the index once; readiness reports both."""
     upgrade()
-    load_search_index(app)
+    box: Container = app.state.container
+    box.index()
+    box.recommender  # noqa: B018 - made now, so the first request does not pay for it
     app.state.ready = True
     yield
 
@@ -68,8 +62,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ready = False
-    app.state.search_index = None
-    app.state.recommender = None
+    app.state.container = Container(get_settings())
     problems.install(app)
     app.add_middleware(SizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
@@ -100,7 +93,7 @@ def create_app() -> FastAPI:
         return {
             "status": "ready",
             "database": "ok",
-            "index": "loaded" if app.state.search_index is not None else "absent",
+            "index": "loaded" if app.state.container.index_loaded else "absent",
         }
 
     @app.get("/api/v1/stats", summary="数据概况 Item counts", tags=["运维 Operations"])

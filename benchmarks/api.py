@@ -156,7 +156,7 @@ def prepare_data(config: ApiBenchConfig, log: Callable[[str], None]) -> tuple[st
                 item.refresh_hash()
             session.add_all(items)
             session.flush()
-            cache = EmbeddingCache(settings.data_dir / "cache" / "embeddings")
+            cache = EmbeddingCache(settings.embedding_cache_dir)
             keys = [text_key(t) for t in clean_texts([item.embedding_text() for item in items])]
             for kind in ("document",):
                 cache.put_many(embedder.fingerprint, kind, list(zip(keys, vectors, strict=True)))

@@ -166,7 +166,7 @@ def embed_real_texts(
     picked = rng.permutation(len(pool))[: (150 if config.quick else 600)]
     leads = [pool[i][1] for i in picked]
     log(f"embedding {len(documents)} needs and {len(leads)} clauses as centres (cached)…")
-    cache = EmbeddingCache(get_settings().data_dir / "cache" / "embeddings")
+    cache = EmbeddingCache(get_settings().embedding_cache_dir)
     centres = embed_documents_cached(embedder, documents + leads, cache)
     cache.close()
     real = RealTexts(

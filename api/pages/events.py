@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.pages import engine
+from api.deps import event_scorer
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.taxonomy import INDUSTRIES
@@ -295,7 +295,7 @@ async def change_participant(
         with use_case(page):
             if action == "cancel":
                 service.cancel_participant(
-                    page.db, event.id, pid, engine.event_scorer(request), actor=user.actor
+                    page.db, event.id, pid, event_scorer(request), actor=user.actor
                 )
             else:
                 service.remove_participant(page.db, event.id, pid)

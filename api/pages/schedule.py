@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.pages import engine
+from api.deps import event_scorer
 from api.pages.events import ORGANISERS, FormRefused, get_event, own_participant_id, use_case
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import PageDep, PageError
@@ -27,7 +27,7 @@ async def plan(event_id: str, request: Request, page: PageDep) -> Response:
     try:
         with use_case(page):
             run = service.replan if again else service.generate_plan
-            outcome = run(page.db, event.id, engine.event_scorer(request), actor=user.actor)
+            outcome = run(page.db, event.id, event_scorer(request), actor=user.actor)
     except FormRefused as exc:
         back = f"/events/{event.id}/schedule" if again else f"/events/{event.id}"
         return page.redirect(back, exc.message, "error")

@@ -18,13 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import problems
-from api.deps import Caller, CallerDep, OrganiserDep, SessionDep
+from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, event_scorer
 from api.problems import Problem
 from matchmaker.catalog.importer import parsers
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events import service
 from matchmaker.events.models import PAIR_RULES, Event, EventPairRule, EventParticipant
-from matchmaker.events.service.scoring import ItemScorer, default_scorer
 
 router = APIRouter(prefix="/api/v1", tags=["活动 Events"], responses=problems.COMMON_RESPONSES)
 
@@ -381,20 +380,6 @@ def _use_cases(session: Session) -> Iterator[None]:
         raise Problem(409, "与已有记录冲突 / conflicts with an existing record") from exc
 
 
-def _scorer(request: Request) -> ItemScorer:
-    """The pairing engine over the app's search index; the lexical fallback when there is none."""
-    index = getattr(request.app.state, "search_index", None)
-    if index is None:
-        return default_scorer(None)
-    cached = getattr(request.app.state, "event_recommender", None)
-    if cached is None or cached[0] is not index:
-        from matchmaker.ranking.service import Recommender
-
-        cached = (index, Recommender(index))
-        request.app.state.event_recommender = cached
-    return default_scorer(cached[1])
-
-
 def _actor(caller: Caller) -> str:
     return f"{caller.role}:{caller.key_id}"
 
@@ -715,7 +700,7 @@ def cancel_participant(
             session,
             event_id,
             participant_id,
-            _scorer(request),
+            event_scorer(request),
             time_limit=options.time_limit,
             actor=_actor(caller),
         )
@@ -804,7 +789,7 @@ def generate_plan(
         outcome = service.generate_plan(
             session,
             event_id,
-            _scorer(request),
+            event_scorer(request),
             time_limit=options.time_limit,
             actor=_actor(caller),
             rescore=options.rescore,
@@ -831,7 +816,7 @@ def replan(
         outcome = service.replan(
             session,
             event_id,
-            _scorer(request),
+            event_scorer(request),
             time_limit=options.time_limit,
             actor=_actor(caller),
             rescore=options.rescore,

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import problems
-from api.deps import Caller, CallerDep, OrganiserDep, SessionDep, WriterDep
+from api.deps import (
+    Caller,
+    CallerDep,
+    OrganiserDep,
+    SessionDep,
+    WriterDep,
+    recommender,
+    search_index,
+)
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
 from matchmaker.core.taxonomy import resolve_industry
@@ -46,13 +54,6 @@ class SearchHit(BaseModel):
 class SearchPage(BaseModel):
     items: list[SearchHit]
     total: int
-
-
-def _index(request: Request) -> Any:
-    index = getattr(request.app.state, "search_index", None)
-    if index is None:
-        raise Problem(503, "检索索引尚未加载 / the search index is not loaded")
-    return index
 
 
 def _filters(
@@ -145,7 +146,7 @@ def search(
     filters = _filters(industry, park_id, region, trl_min, trl_max, coop_mode)
     try:
         result = search_items(
-            session, _index(request), q, kind, filters=filters, limit=limit, offset=offset
+            session, search_index(request), q, kind, filters=filters, limit=limit, offset=offset
         )
     except BadQuery as exc:
         raise Problem(422, str(exc), [{"field": "q", "in": "query", "message": str(exc)}]) from exc
@@ -178,13 +179,6 @@ class RecommendationList(BaseModel):
     items: list[RecommendationOut]
 
 
-def _recommender(request: Request) -> Any:
-    rec = getattr(request.app.state, "recommender", None)
-    if rec is None:
-        raise Problem(503, "推荐服务尚未就绪 / the recommender is not loaded")
-    return rec
-
-
 @router.get(
     "/recommendations/{track}/{source_kind}/{source_id}",
     response_model=RecommendationList,
@@ -204,7 +198,7 @@ def recommendations(
     """The best k pairs for one source on one track, each with reasons and feature contributions."""
     from matchmaker.ranking.ranker import UnknownSource
 
-    rec = _recommender(request)
+    rec = recommender(request)
     try:
         found = rec.recommend(
             session, track, source_kind, source_id, k, target_kind=target_kind, log=True
@@ -281,7 +275,7 @@ def post_feedback(
     from matchmaker.ranking.ranker import UnknownSource
 
     _may_give_feedback(session, caller, body)
-    rec = _recommender(request)
+    rec = recommender(request)
     try:
         row = rec.record_feedback(
             session,

@@ -76,9 +76,9 @@ def _scorer(choice: str) -> ItemScorer:
     if choice not in ("auto", "engine", "lexical"):
         raise UserError("--scorer 应为 auto、engine 或 lexical / must be auto, engine or lexical")
     if choice == "auto":
-        from matchmaker.retrieval.index.service import default_index_dir
+        from matchmaker.core.config import get_settings
 
-        choice = "engine" if default_index_dir().exists() else "lexical"
+        choice = "engine" if get_settings().index_dir.exists() else "lexical"
         if choice == "lexical":
             typer.secho(
                 "未找到检索索引，使用关键词评分 / no search index found: using keyword scores "

@@ -32,22 +32,19 @@ def build_command(
     """建立或更新检索索引 Build or update the search index from the database (only changed items are embedded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from matchmaker.core.config import get_settings
-    from matchmaker.retrieval.embed import EmbeddingCache, get_embedder
-    from matchmaker.retrieval.index.service import SearchIndex, default_index_dir
+    from matchmaker.core.container import get_container
+    from matchmaker.retrieval.index.service import SearchIndex
     from matchmaker.retrieval.index.vector import GenerationStore
     from matchmaker.store.db import session_scope, upgrade
 
-    settings = get_settings()
+    container = get_container()
     try:
-        embedder = get_embedder(settings.embedder)
+        embedder = container.embedder
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     upgrade()
-    directory = default_index_dir()
-    index = SearchIndex(
-        embedder, directory, cache=EmbeddingCache(settings.data_dir / "cache" / "embeddings")
-    )
+    directory = container.settings.index_dir
+    index = SearchIndex(embedder, directory, cache=container.embedding_cache)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -79,10 +76,9 @@ def status_command() -> None:
     from rich.table import Table
 
     from matchmaker.core.config import get_settings
-    from matchmaker.retrieval.index.service import default_index_dir
     from matchmaker.retrieval.index.vector import GenerationStore
 
-    directory = default_index_dir()
+    directory = get_settings().index_dir
     current = GenerationStore(directory).current()
     if current is None:
         typer.secho(

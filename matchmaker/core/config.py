@@ -9,6 +9,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def embedding_cache_dir(data_dir: Path) -> Path:
+    """The embedding cache folder of a data directory (defined once, used by every cache user)."""
+    return Path(data_dir) / "cache" / "embeddings"
+
+
 class Settings(BaseSettings):
     """Runtime settings, read from environment variables or a `.env` file."""
 
@@ -42,6 +47,16 @@ class Settings(BaseSettings):
     digest_unsubscribe_mailto: str | None = Field(
         default=None, alias="MATCHMAKER_DIGEST_UNSUBSCRIBE_MAILTO"
     )  # mailbox for List-Unsubscribe mailto: (default: SMTP_SENDER)
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the saved search index lives."""
+        return self.data_dir / "index"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        """The one on-disk embedding cache every part of the product shares."""
+        return embedding_cache_dir(self.data_dir)
 
     @property
     def resolved_database_url(self) -> str:

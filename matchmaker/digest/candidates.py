@@ -40,10 +40,10 @@ class ItemFacts:
 
 
 def embedding_cache(data_dir: Any) -> EmbeddingCache:
-    """The cache the search index fills (same folder as matchmaker.retrieval.index.service), so nothing is re-embedded."""
-    from pathlib import Path
+    """The cache the search index fills (the same folder), so nothing is re-embedded."""
+    from matchmaker.core.config import embedding_cache_dir
 
-    return EmbeddingCache(Path(data_dir) / "cache" / "embeddings")
+    return EmbeddingCache(embedding_cache_dir(data_dir))
 
 
 def _statement(kind: str) -> Any:

@@ -39,22 +39,17 @@ class TextVectors:
 
 def cache_dir(data_dir: Path | None = None) -> Path:
     """The embedding cache folder the index layer uses: `<data dir>/cache/embeddings`."""
-    if data_dir is None:
-        from matchmaker.core.config import get_settings
+    from matchmaker.core.config import embedding_cache_dir, get_settings
 
-        data_dir = get_settings().data_dir
-    return Path(data_dir) / "cache" / "embeddings"
+    return embedding_cache_dir(get_settings().data_dir if data_dir is None else data_dir)
 
 
 def default_vectors() -> TextVectors:
     """The configured embedder with the data directory's embedding cache."""
-    from matchmaker.core.config import get_settings
-    from matchmaker.retrieval.embed import get_embedder
+    from matchmaker.core.container import get_container
 
-    settings = get_settings()
-    return TextVectors(
-        get_embedder(settings.embedder), EmbeddingCache(cache_dir(settings.data_dir))
-    )
+    container = get_container()
+    return TextVectors(container.embedder, container.embedding_cache)
 
 
 def org_text(name: str, description: str | None) -> str:

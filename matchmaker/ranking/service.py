@@ -1,6 +1,6 @@
 """The recommendation service every caller shares (API, CLI, events, digests).
 
-    rec = Recommender()                       # one per process; loads the index on first use
+    rec = get_container().recommender         # one per process, over the container's index
     rec.recommend(session, "tech-transfer", "need", need_id, k=10)
     rec.recommend_for_park(session, park_id)  # eastern achievements for one park
     rec.record_feedback(session, ..., action="reject", reason="too_early")
@@ -84,18 +84,18 @@ class Recommender:
     def data_dir(self) -> Path:
         """Where trained models live (the configured data directory unless given)."""
         if self._data_dir is None:
-            from matchmaker.core.config import get_settings
+            from matchmaker.core.container import get_container
 
-            self._data_dir = get_settings().data_dir
+            self._data_dir = get_container().settings.data_dir
         return self._data_dir
 
     def index(self, session: Session) -> SearchIndex:
         """The search index (the configured one, loaded and synced on first use, unless given)."""
         with self._lock:
             if self._index is None:
-                from matchmaker.retrieval.index.service import open_default_index
+                from matchmaker.core.container import get_container
 
-                self._index = open_default_index(session)
+                self._index = get_container().index()
             return self._index
 
     def _current(self, session: Session) -> _State:
@@ -304,14 +304,8 @@ class Recommender:
             raise UnknownSource(f"没有编号为 {target_id} 的{kind} / no {kind} {target_id}")
 
 
-_default: Recommender | None = None
-_default_lock = threading.Lock()
-
-
 def get_recommender() -> Recommender:
-    """The process-wide recommender on the configured data directory and index."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Recommender()
-        return _default
+    """The process-wide recommender (the container's), for the CLI and jobs."""
+    from matchmaker.core.container import get_container
+
+    return get_container().recommender

@@ -622,37 +622,45 @@ class SearchIndex:
         return ki
 
 
-def default_index_dir() -> Path:
-    """Where the index lives: <data dir>/index."""
-    from matchmaker.core.config import get_settings
-
-    return get_settings().data_dir / "index"
-
-
-def open_default_index(session: Session, progress: Progress | None = None) -> SearchIndex:
-    """The configured embedder's index: loaded from the data directory, repaired, saved if changed."""
-    return _open_default(session, progress)[0]
-
-
-def sync_default_index(progress: Progress | None = None) -> SyncReport:
-    """After a data import: bring the saved default index up to date with the database."""
-    from matchmaker.store.db import session_scope
-
-    with session_scope() as session:
-        return _open_default(session, progress)[1]
+def open_index(
+    session: Session,
+    embedder: Embedder,
+    directory: Path,
+    *,
+    cache: EmbeddingCache | None = None,
+    progress: Progress | None = None,
+) -> SearchIndex:
+    """An index loaded from `directory`, repaired against the database, saved if it changed."""
+    return open_index_with_report(session, embedder, directory, cache=cache, progress=progress)[0]
 
 
-def _open_default(session: Session, progress: Progress | None) -> tuple[SearchIndex, SyncReport]:
-    from matchmaker.core.config import get_settings
-    from matchmaker.retrieval.embed import get_embedder
-
-    settings = get_settings()
-    index = SearchIndex(
-        get_embedder(settings.embedder),
-        default_index_dir(),
-        cache=EmbeddingCache(settings.data_dir / "cache" / "embeddings"),
-    )
+def open_index_with_report(
+    session: Session,
+    embedder: Embedder,
+    directory: Path,
+    *,
+    cache: EmbeddingCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[SearchIndex, SyncReport]:
+    """`open_index`, also returning what the load and sync did (for the CLI)."""
+    index = SearchIndex(embedder, directory, cache=cache)
     report = index.load(session, progress)
     if report.changed or report.rebuilt_reason or index.saved_at is None:
         index.save()
     return index, report
+
+
+def sync_default_index(progress: Progress | None = None) -> SyncReport:
+    """After a data import: bring the configured saved index up to date with the database."""
+    from matchmaker.core.container import get_container
+    from matchmaker.store.db import session_scope
+
+    container = get_container()
+    with session_scope() as session:
+        return open_index_with_report(
+            session,
+            container.embedder,
+            container.settings.index_dir,
+            cache=container.embedding_cache,
+            progress=progress,
+        )[1]

@@ -1,0 +1,89 @@
+"""The objects one process shares, made once: settings, embedder, search index and recommender.
+
+The API keeps one `Container` on `app.state` (reached through `api/deps.py`); the CLI and jobs use
+`get_container()`. Nothing else builds an embedder, an index or a recommender of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from matchmaker.core.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from matchmaker.ranking.service import Recommender
+    from matchmaker.retrieval.embed import Embedder, EmbeddingCache
+    from matchmaker.retrieval.index.service import SearchIndex
+
+
+class Container:
+    """Settings and the heavy shared objects, each created on first use and then reused."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._lock = threading.RLock()
+        self._index: SearchIndex | None = None
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured embedder (loading its model takes a second or two)."""
+        from matchmaker.retrieval.embed import get_embedder
+
+        return get_embedder(self.settings.embedder)
+
+    @cached_property
+    def embedding_cache(self) -> EmbeddingCache:
+        """The on-disk embedding cache under the data directory."""
+        from matchmaker.retrieval.embed import EmbeddingCache
+
+        return EmbeddingCache(self.settings.embedding_cache_dir)
+
+    @property
+    def index_loaded(self) -> bool:
+        """Whether the search index has been loaded (readiness)."""
+        return self._index is not None
+
+    def index(self) -> SearchIndex:
+        """The search index: loaded from the data directory and synced on first use."""
+        with self._lock:
+            if self._index is None:
+                from matchmaker.retrieval.index.service import open_index
+                from matchmaker.store.db import session_scope
+
+                with session_scope() as session:
+                    self._index = open_index(
+                        session,
+                        self.embedder,
+                        self.settings.index_dir,
+                        cache=self.embedding_cache,
+                    )
+            return self._index
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        """The recommender over this container's index and data directory."""
+        from matchmaker.ranking.service import Recommender
+
+        return Recommender(index=self.index(), data_dir=self.settings.data_dir)
+
+
+_default: Container | None = None
+_default_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    """The process-wide container (CLI commands and jobs); the API keeps its own on app.state."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Container()
+        return _default
+
+
+def reset_container() -> None:
+    """Forget the process-wide container (tests that change the environment)."""
+    global _default
+    with _default_lock:
+        _default = None
