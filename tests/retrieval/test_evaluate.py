@@ -13,8 +13,9 @@ from matchmaker.cli.common import UserError
 from matchmaker.cli.eval_cmd import register
 from matchmaker.retrieval.embed import EmbeddingCache
 from matchmaker.retrieval.evaluate import evaluate, metrics_for
+from tests.conftest import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "csl-dev"
+SHARED = SHARED_DATA / "csl-dev"
 JSON_KEYS = [
     "retriever",
     "ndcg@10",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from matchmaker.retrieval.index.hybrid import FusionParams, fuse, minmax
+from tests.conftest import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "csl-dev"
+SHARED = SHARED_DATA / "csl-dev"
 
 DENSE = [(1, 0.86), (2, 0.85), (3, 0.84), (4, 0.80), (5, 0.70)]
 
