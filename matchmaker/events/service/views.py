@@ -27,6 +27,7 @@ from matchmaker.events.service.participants import (
     participant_names,
 )
 from matchmaker.events.service.planning import PlanOutcome
+from matchmaker.events.service.rules import pair_rules
 
 
 def event_view(session: Session, event: Event) -> dict[str, Any]:
@@ -83,6 +84,12 @@ def participant_view(event: Event, row: EventParticipant) -> dict[str, Any]:
     }
 
 
+def participant_list(session: Session, event_id: int) -> list[dict[str, Any]]:
+    """Everyone invited to the event, cancelled ones included (their status says so)."""
+    event = get_event(session, event_id)
+    return [participant_view(event, row) for row in event.participants]
+
+
 def rule_view(names: dict[int, str], rule: EventPairRule) -> dict[str, Any]:
     """A pair rule with both participants' names and the rule in Chinese."""
     return {
@@ -95,6 +102,19 @@ def rule_view(names: dict[int, str], rule: EventPairRule) -> dict[str, Any]:
         "rule_zh": PAIR_RULES[rule.rule],
         "note": rule.note,
     }
+
+
+def rule_of(session: Session, rule: EventPairRule) -> dict[str, Any]:
+    """A pair rule as people read it, naming the participants from the database."""
+    event = get_event(session, rule.event_id)
+    return rule_view(participant_names(session, event), rule)
+
+
+def rule_list(session: Session, event_id: int) -> list[dict[str, Any]]:
+    """The event's must-meet and never-meet rules as people read them."""
+    event = get_event(session, event_id)
+    names = participant_names(session, event)
+    return [rule_view(names, rule) for rule in pair_rules(session, event)]
 
 
 def outcome_summary(outcome: PlanOutcome) -> dict[str, Any]:
