@@ -22,7 +22,6 @@ from matchmaker.cli.common import UserError, ok
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from matchmaker.events.models import Event
     from matchmaker.events.service.scoring import ItemScorer
 
 SESSION_SPEC = re.compile(
@@ -58,7 +57,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 @contextmanager
 def _session() -> Iterator[Session]:
     """A transaction on the configured database; service refusals become user errors."""
-    from matchmaker.events.service import EventError
+    from matchmaker.events.service.errors import EventError
     from matchmaker.store.db import session_scope, upgrade
 
     upgrade()
@@ -70,86 +69,27 @@ def _session() -> Iterator[Session]:
 
 
 def _scorer(choice: str) -> ItemScorer:
-    """auto: the pairing engine when a search index was built (`index build`), else lexical."""
-    from matchmaker.events.service.scoring import EngineScorer, LexicalScorer
+    """The scorer asked for, from the process container (auto: the engine once an index is built)."""
+    from matchmaker.core.container import get_container
+    from matchmaker.events.service.errors import EventError
+    from matchmaker.events.service.scoring import chosen_scorer
 
-    if choice not in ("auto", "engine", "lexical"):
-        raise UserError("--scorer 应为 auto、engine 或 lexical / must be auto, engine or lexical")
-    if choice == "auto":
-        from matchmaker.core.config import get_settings
-
-        choice = "engine" if get_settings().index_dir.exists() else "lexical"
-        if choice == "lexical":
-            typer.secho(
-                "未找到检索索引，使用关键词评分 / no search index found: using keyword scores "
-                "(run `matchmaker index build` for the pairing engine)",
-                fg=typer.colors.YELLOW,
-                err=True,
-            )
-    if choice == "lexical":
-        return LexicalScorer()
-    from matchmaker.ranking.service import get_recommender
-
-    return EngineScorer(get_recommender())
+    try:
+        scorer = chosen_scorer(choice, get_container())
+    except EventError as exc:
+        raise UserError(exc.message) from exc
+    if choice == "auto" and scorer.name == "lexical":
+        typer.secho(
+            "未找到检索索引，使用关键词评分 / no search index found: using keyword scores "
+            "(run `matchmaker index build` for the pairing engine)",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    return scorer
 
 
 def _split(text: str | None) -> list[str]:
     return [x.strip() for x in re.split(r"[,，、]", text or "") if x.strip()]
-
-
-def _slot_number(event: Event, ref: str) -> int:
-    """A slot from a number counted from 1 or a start time (09:20)."""
-    text = ref.strip()
-    if text.isdigit() and 1 <= int(text) <= len(event.slots):
-        return int(text) - 1
-    for index, slot in enumerate(event.slots):
-        if slot["start"] == text.zfill(5):
-            return index
-    raise UserError(f"没有时段“{ref}”（1–{len(event.slots)} 或开始时间如 09:20）/ no slot {ref!r}")
-
-
-def _table_number(event: Event, ref: str) -> int:
-    if ref in event.tables:
-        return event.tables.index(ref)
-    raise UserError(f"没有桌号“{ref}”，可选：{'、'.join(event.tables)} / no table {ref!r}")
-
-
-def _organisation_id(session: Session, ref: str) -> int:
-    from sqlalchemy import or_, select
-
-    from matchmaker.store.models import Organisation
-
-    found = list(
-        session.scalars(
-            select(Organisation.id).where(
-                or_(
-                    Organisation.external_id == ref,
-                    Organisation.name == ref,
-                    Organisation.id == (int(ref) if ref.isdigit() else -1),
-                )
-            )
-        )
-    )
-    if len(found) != 1:
-        raise UserError(f"找不到机构“{ref}”（编号、名称或数据库编号）/ no organisation {ref!r}")
-    return found[0]
-
-
-def _item_ids(session: Session, kind: str, refs: list[str]) -> list[int]:
-    from sqlalchemy import select
-
-    from matchmaker.events.service.scoring import MODELS
-
-    model = MODELS[kind]
-    out = []
-    for ref in refs:
-        found = session.scalar(select(model.id).where(model.external_id == ref))
-        if found is None and ref.isdigit():
-            found = int(ref)
-        if found is None:
-            raise UserError(f"找不到 {kind}“{ref}” / no {kind} {ref!r}")
-        out.append(found)
-    return out
 
 
 def _print_outcome(outcome: Any) -> None:
@@ -200,47 +140,39 @@ def create_command(
     venue: Annotated[str, typer.Option("--venue", help="地点 venue")] = "",
 ) -> None:
     """新建活动 Create an event with its sessions, slots and tables."""
-    from sqlalchemy import select
-
     from matchmaker.catalog.importer.parsers import parse_industries
-    from matchmaker.events import service
-    from matchmaker.store.models import Park
+    from matchmaker.events.service import events
+    from matchmaker.events.service.grid import DEFAULT_SLOT_MINUTES, SessionSpec
 
     try:
         day = dt.date.fromisoformat(date)
         codes = parse_industries(_split(industries))
     except ValueError as exc:
         raise UserError(f"{exc} / bad --date or --industries") from exc
-    slots: list[dict[str, Any]] = []
+    blocks: list[SessionSpec] = []
     for spec in sessions:
         match = SESSION_SPEC.match(spec.strip())
         if match is None:
             raise UserError(f"场次格式应为 名称=09:00-12:00/20@英语 / bad --session {spec!r}")
-        try:
-            slots += service.session_slots(
+        blocks.append(
+            SessionSpec(
                 (match["name"] or "").strip(),
                 match["start"].zfill(5),
                 match["end"].zfill(5),
-                int(match["minutes"] or 20),
+                int(match["minutes"] or DEFAULT_SLOT_MINUTES),
                 [x for x in re.split(r"[+,，、]", match["interpreters"] or "") if x],
             )
-        except service.EventError as exc:
-            raise UserError(exc.message) from exc
-    labels = _split(table_labels) or [str(i + 1) for i in range(tables)]
+        )
     with _session() as session:
-        park_id = None
-        if park:
-            park_id = session.scalar(select(Park.id).where(Park.external_id == park))
-            if park_id is None:
-                raise UserError(f"找不到园区“{park}” / no park {park!r}")
-        event = service.create_event(
+        event = events.create_event(
             session,
-            service.EventSpec(
+            events.EventSpec(
                 name=name,
                 date=day,
-                slots=slots,
-                tables=labels,
-                park_id=park_id,
+                sessions=blocks,
+                tables=_split(table_labels),
+                table_count=tables,
+                park_id=events.find_park(session, park) if park else None,
                 venue=venue,
                 tracks=_split(tracks),
                 industries=codes,
@@ -256,17 +188,18 @@ def create_command(
 
 def list_command() -> None:
     """活动列表 List events."""
-    from matchmaker.events import service
+    from matchmaker.events.service import events, views
 
     with _session() as session:
-        _, rows = service.list_events(session, limit=100)
+        _, rows = events.list_events(session, limit=100)
         if not rows:
             typer.echo("暂无活动 No events yet.")
         for event in rows:
-            plan = service.current_plan(session, event)
+            view = views.event_view(session, event)
+            version = view["plan_version"]
             typer.echo(
-                f"{event.id:>4}  {event.date}  {event.name}  参会 {len(service.active_participants(event))} 方  "
-                f"方案 {'v' + str(plan.version) if plan else '—'}"
+                f"{event.id:>4}  {event.date}  {event.name}  参会 {view['participants']} 方  "
+                f"方案 {'v' + str(version) if version else '—'}"
             )
 
 
@@ -297,27 +230,26 @@ def add_command(
     ] = None,
 ) -> None:
     """添加参会方 Invite organisations (by default each brings its active items in the theme)."""
-    from matchmaker.events import service
+    from matchmaker.events.service import events, grid, participants
+
+    def items(kind: str, refs: str | None) -> list[int] | None:
+        return None if refs is None else participants.find_items(session, kind, _split(refs))
 
     with _session() as session:
-        event = service.get_event(session, event_id)
-        blocked = [_slot_number(event, ref) for ref in _split(unavailable)]
+        event = events.get_event(session, event_id)
+        blocked = [grid.slot_by_ref(event, ref) for ref in _split(unavailable)]
         for ref in organisations:
-            row = service.add_participant(
+            row = participants.add_participant(
                 session,
                 event_id,
-                _organisation_id(session, ref),
+                participants.find_organisation(session, ref),
                 max_meetings=max_meetings,
                 min_meetings=min_meetings,
                 unavailable_slots=blocked,
                 language=language,
-                need_ids=None if needs is None else _item_ids(session, "need", _split(needs)),
-                achievement_ids=None
-                if achievements is None
-                else _item_ids(session, "achievement", _split(achievements)),
-                scenario_ids=None
-                if scenarios is None
-                else _item_ids(session, "scenario", _split(scenarios)),
+                need_ids=items("need", needs),
+                achievement_ids=items("achievement", achievements),
+                scenario_ids=items("scenario", scenarios),
             )
             ok(
                 f"参会方 {row.id}：{row.organisation.name}（需求 {len(row.need_ids)}，成果 "
@@ -334,16 +266,17 @@ def pair_command(
     ] = False,
 ) -> None:
     """必见 / 不见配对 Make two participants meet, or keep them apart."""
-    from matchmaker.events import service
+    from matchmaker.events.models import PAIR_RULES
+    from matchmaker.events.service import events, participants, rules
 
     with _session() as session:
-        event = service.get_event(session, event_id)
-        first = service.find_participant(session, event, a)
-        second = service.find_participant(session, event, b)
-        rule = service.add_pair_rule(
+        event = events.get_event(session, event_id)
+        first = participants.find_participant(session, event, a)
+        second = participants.find_participant(session, event, b)
+        rule = rules.add_pair_rule(
             session, event_id, first.id, second.id, "never" if never else "must"
         )
-        ok(f"规则 {rule.id}：{service.PAIR_RULES[rule.rule]} / rule {rule.id}: {rule.rule}")
+        ok(f"规则 {rule.id}：{PAIR_RULES[rule.rule]} / rule {rule.id}: {rule.rule}")
 
 
 ScorerOption = Annotated[
@@ -359,12 +292,12 @@ def plan_command(
     rescore: Annotated[bool, typer.Option("--rescore", help="重新评分 recompute scores")] = False,
 ) -> None:
     """生成方案 Plan who meets whom, when and where (keeps locked meetings)."""
-    from matchmaker.events import service
+    from matchmaker.events.service import planning
 
     chosen = _scorer(scorer)
     with _session() as session:
         _print_outcome(
-            service.generate_plan(
+            planning.generate_plan(
                 session, event_id, chosen, time_limit=time_limit, actor="cli", rescore=rescore
             )
         )
@@ -377,12 +310,12 @@ def replan_command(
     rescore: Annotated[bool, typer.Option("--rescore", help="重新评分 recompute scores")] = False,
 ) -> None:
     """重新排程 Re-plan: locked meetings stay, as few others as possible change."""
-    from matchmaker.events import service
+    from matchmaker.events.service import planning
 
     chosen = _scorer(scorer)
     with _session() as session:
         _print_outcome(
-            service.replan(
+            planning.replan(
                 session, event_id, chosen, time_limit=time_limit, actor="cli", rescore=rescore
             )
         )
@@ -394,11 +327,11 @@ def lock_command(
     unlock: Annotated[bool, typer.Option("--unlock", help="解锁 unlock instead")] = False,
 ) -> None:
     """锁定会谈 Lock meetings where they are (or unlock them)."""
-    from matchmaker.events import service
+    from matchmaker.events.service import edits
 
     with _session() as session:
         for meeting_id in meetings:
-            service.set_locked(session, event_id, meeting_id, not unlock)
+            edits.set_locked(session, event_id, meeting_id, not unlock)
         ok(
             f"已{'解锁' if unlock else '锁定'} {len(meetings)} 场会谈 / {len(meetings)} meeting(s) "
             f"{'unlocked' if unlock else 'locked'}"
@@ -415,19 +348,19 @@ def move_command(
     ] = True,
 ) -> None:
     """移动会谈 Move a meeting (checked against every rule)."""
-    from matchmaker.events import service
+    from matchmaker.events.service import edits, events, grid, views
 
     with _session() as session:
-        event = service.get_event(session, event_id)
-        moved = service.move_meeting(
+        event = events.get_event(session, event_id)
+        moved = edits.move_meeting(
             session,
             event_id,
             meeting_id,
-            _slot_number(event, slot),
-            _table_number(event, table),
+            grid.slot_by_ref(event, slot),
+            grid.table_by_ref(event, table),
             lock=lock,
         )
-        view = service.meeting_view(event, service.participant_names(session, event), moved)
+        view = views.meeting_of(session, event, moved)
         ok(f"会谈 {moved.id} 已移到 {view['time']} {view['table_label']} 号桌 / moved")
 
 
@@ -438,12 +371,12 @@ def cancel_command(
     scorer: ScorerOption = "auto",
 ) -> None:
     """取消参会 Cancel a participant; its places are refilled by a re-plan."""
-    from matchmaker.events import service
+    from matchmaker.events.service import events, participants, planning
 
     with _session() as session:
-        event = service.get_event(session, event_id)
-        row = service.find_participant(session, event, participant)
-        outcome = service.cancel_participant(
+        event = events.get_event(session, event_id)
+        row = participants.find_participant(session, event, participant)
+        outcome = planning.cancel_participant(
             session, event_id, row.id, _scorer(scorer), time_limit=time_limit, actor="cli"
         )
         ok(f"已取消 {row.organisation.name} / cancelled")
@@ -459,13 +392,15 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """查看活动与方案 Show the event, its participants and the current plan."""
-    from matchmaker.events import service
+    from matchmaker.events.service import events, participants, views
 
     with _session() as session:
-        event = service.get_event(session, event_id)
-        plan = service.current_plan(session, event)
-        only = service.find_participant(session, event, participant).id if participant else None
-        document = service.plan_document(session, event, plan, only=only) if plan else None
+        event = events.get_event(session, event_id)
+        plan = events.current_plan(session, event)
+        only = (
+            participants.find_participant(session, event, participant).id if participant else None
+        )
+        document = views.plan_document(session, event, plan, only=only) if plan else None
         if as_json:
             typer.echo(json.dumps(document, ensure_ascii=False, default=str))
             return
@@ -476,7 +411,7 @@ def show_command(
             if only is None or row.id == only:
                 state = "" if row.status == "active" else "  [已取消 cancelled]"
                 typer.echo(
-                    f"  参会方 {row.id:>4}  {service.display_name(row.organisation, row)}{state}"
+                    f"  参会方 {row.id:>4}  {participants.display_name(row.organisation, row)}{state}"
                 )
         if document is None:
             typer.echo("尚无方案 No plan yet: run `matchmaker events plan`.")
@@ -505,16 +440,15 @@ def export_command(
     ] = None,
 ) -> None:
     """导出 Export meetings.csv, meetings.xlsx and the printable agenda.html."""
-    from matchmaker.events import service
+    from matchmaker.events.service import downloads, events, participants
 
     out.mkdir(parents=True, exist_ok=True)
     with _session() as session:
-        event = service.get_event(session, event_id)
-        if participant:
-            row = service.find_participant(session, event, participant)
-            files = [service.export_file(session, event_id, "html", participant_id=row.id)]
-        else:
-            files = [service.export_file(session, event_id, fmt) for fmt in ("csv", "xlsx", "html")]
+        event = events.get_event(session, event_id)
+        only = (
+            participants.find_participant(session, event, participant).id if participant else None
+        )
+        files = downloads.export_set(session, event_id, only)
         for file in files:
             (out / file.filename).write_bytes(file.content)
         ok(f"已导出到 {out} / exported: " + "、".join(f.filename for f in files))

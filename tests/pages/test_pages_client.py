@@ -296,3 +296,57 @@ def test_event_form_errors_keep_the_values(world: World) -> None:
     assert response.status_code == 422
     assert 'value="测试对接会"' in response.text
     assert 'role="alert"' in response.text
+
+
+def test_event_page_offers_themed_invitations_and_shows_rules_to_organisers_only(
+    world: World,
+) -> None:
+    world.login("organiser")
+    created = world.client.post(
+        "/events",
+        data={
+            "csrf": world.csrf("/events/new"),
+            "name": "规则可见性测试会",
+            "date": "2027-03-02",
+            "am_start": "09:00",
+            "am_end": "10:00",
+            "slot_minutes": "20",
+            "tables": "2",
+            "default_max_meetings": "3",
+            "min_meetings": "1",
+            "small_min_meetings": "2",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    path = created.headers["location"].split("?")[0]
+    page = world.client.get(path, headers=HTML).text
+    invite = page[page.index('id="invite-form"') :]
+    boxes = set(re.findall(r'name="organisation_id" value="(\d+)"> ([^<]+?) <span', invite))
+    # E2 brings only a draft need: it can still be added by hand, but is not suggested.
+    assert {name for _, name in boxes} == {"南宁测试电子有限公司", "沪上测试大学"}
+    assert "北海测试显示有限公司" in page[: page.index('id="invite-form"')]
+    added = world.client.post(
+        f"{path}/participants",
+        data={"csrf": world.csrf(path), "organisation_id": [i for i, _ in boxes]},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    page = world.client.get(path, headers=HTML).text
+    choices = re.findall(r'<option value="(\d+)">', page[page.index('id="rule-a"') :])
+    ruled = world.client.post(
+        f"{path}/rules",
+        data={"csrf": world.csrf(path), "a": choices[0], "b": choices[1], "rule": "never"},
+        follow_redirects=False,
+    )
+    assert ruled.status_code == 303
+    assert 'id="rules-h"' in world.client.get(path, headers=HTML).text
+
+    for role in ("reader", "enterprise"):  # the enterprise's organisation attends this event
+        world.login(role)
+        seen = world.client.get(path, headers=HTML)
+        assert seen.status_code == 200
+        assert 'id="rules-h"' not in seen.text, "never-meet rules are confidential"
+        assert 'id="invite-form"' not in seen.text
+    world.login("other")
+    assert world.client.get(path, headers=HTML).status_code == 403

@@ -27,28 +27,21 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.kinds import SCENARIO, TECH_TRANSFER, TRACK_NAMES
 from matchmaker.core.vocab import is_guangxi
+from matchmaker.events.service.errors import Invalid
 from matchmaker.retrieval.index.tokenize import tokenize
-from matchmaker.store.models import Achievement, Need, Organisation, Scenario
+from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Scenario
 
 if TYPE_CHECKING:
+    from matchmaker.core.container import Container
     from matchmaker.ranking.service import Recommender
 
-TECH_TRANSFER = "tech-transfer"
-SCENARIO = "scenario"
-EAST_TO_GUANGXI = "east-to-guangxi"
-TRACK_NAMES: dict[str, str] = {
-    TECH_TRANSFER: "技术转移",
-    SCENARIO: "场景驱动",
-    EAST_TO_GUANGXI: "东部研发—广西转化",
-}
 SCALE = 100.0  # item scores (0..1) are printed on a 0..100 scale
 LEXICAL_SATURATION = 0.35  # IDF cosine at which the lexical part counts fully (as in rank)
 LEXICAL_WEIGHTS = {"words": 0.6, "industry": 0.25, "maturity": 0.15}
 DEFAULT_WANTED_TRL = 4
 
-ItemModel = type[Achievement] | type[Need] | type[Scenario]
-MODELS: dict[str, ItemModel] = {"achievement": Achievement, "need": Need, "scenario": Scenario}
 PairKey = tuple[int, int]
 
 
@@ -207,7 +200,7 @@ def item_rows(
     session: Session, kind: str, ids: Sequence[int]
 ) -> list[Achievement | Need | Scenario]:
     """The items of one kind with these ids (missing ids are left out)."""
-    model = MODELS[kind]
+    model = ITEM_MODELS[kind]
     rows: list[Achievement | Need | Scenario] = list(
         session.scalars(select(model).where(model.id.in_(ids)))
     )
@@ -281,11 +274,11 @@ def pair_scores(
         kind: open_item_ids(
             session, kind, (i for o in offers for i in getattr(o, kind + "s")), today
         )
-        for kind in MODELS
+        for kind in ITEM_MODELS
     }
     holders: dict[tuple[str, int], list[Offer]] = defaultdict(list)
     for offer in offers:
-        for kind in MODELS:
+        for kind in ITEM_MODELS:
             for item_id in getattr(offer, kind + "s"):
                 if item_id in open_ids[kind]:
                     holders[(kind, item_id)].append(offer)
@@ -333,3 +326,20 @@ def pair_scores(
 def default_scorer(recommender: Recommender | None) -> ItemScorer:
     """The pairing engine when a recommender is available, else the lexical fallback."""
     return EngineScorer(recommender) if recommender is not None else LexicalScorer()
+
+
+SCORER_CHOICES = ("auto", "engine", "lexical")
+
+
+def chosen_scorer(choice: str, container: Container) -> ItemScorer:
+    """The scorer a person asked for: ``engine`` (the container's recommender), ``lexical``, or
+    ``auto`` = the engine when a search index has been built (`index build`), else lexical."""
+    if choice not in SCORER_CHOICES:
+        raise Invalid(
+            "--scorer 应为 auto、engine 或 lexical / must be auto, engine or lexical", "scorer"
+        )
+    if choice == "auto":
+        choice = "engine" if container.settings.index_dir.exists() else "lexical"
+    if choice == "lexical":
+        return LexicalScorer()
+    return EngineScorer(container.recommender)
