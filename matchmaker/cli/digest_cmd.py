@@ -32,7 +32,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
 def _split(values: list[str] | None) -> list[str]:
     """Repeated options, each of which may also hold a 、，,;； separated list."""
-    from matchmaker.catalog.importer.parsers import parse_list
+    from matchmaker.catalog.parsers import parse_list
 
     out: list[str] = []
     for value in values or []:
@@ -78,7 +78,7 @@ def subscribe_command(
     ] = False,
 ) -> None:
     """订阅推送（默认发送确认邮件）Subscribe an address; a confirmation e-mail is sent unless --confirmed."""
-    from matchmaker.catalog.importer.parsers import parse_industries
+    from matchmaker.catalog.parsers import parse_industries
     from matchmaker.core.config import get_settings
     from matchmaker.digest import vocab
     from matchmaker.digest.job import send_confirmation
