@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.catalog.access import Actor, may_see, visible_condition
-from matchmaker.catalog.kinds import RECORD_MODELS
+from matchmaker.catalog.kinds import LABEL_ZH, RECORD_MODELS
 from matchmaker.core.errors import FieldProblem, Invalid, NotFound
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.core.vocab import EASTERN_PROVINCES, normalise_province
@@ -101,6 +101,19 @@ def find_record(session: Session, kind: str, record_id: int) -> Any:
     if record is None:
         raise not_found(model, record_id)
     return record
+
+
+def find_by_ref(session: Session, kind: str, ref: str) -> Any:
+    """A park or organisation by external id (编号) or exact name, as people name them in files
+    and commands; NotFound saying what was looked for."""
+    model = model_of(kind)
+    text = ref.strip()
+    found = session.scalars(
+        select(model).where(or_(model.external_id == text, model.name == text)).order_by(model.id)
+    ).first()
+    if found is None:
+        raise NotFound(f"找不到{LABEL_ZH[kind]}“{ref}” / unknown {kind}: {ref}")
+    return found
 
 
 def not_found(model: type[Any], record_id: int) -> NotFound:
