@@ -15,7 +15,7 @@ from matchmaker.catalog.kinds import LABEL_ZH, RECORD_MODELS
 from matchmaker.core.errors import FieldProblem, Invalid, NotFound
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.core.vocab import EASTERN_PROVINCES, normalise_province
-from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
+from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park, Scenario
 
 MAX_PAGE = 100
 
@@ -205,7 +205,9 @@ def park_items(
     session: Session, park_id: int, kind: str, limit: int
 ) -> tuple[int, Sequence[Need | Scenario]]:
     """How many open needs or scenarios a park has, and the most recently changed of them."""
-    model: Any = {"need": Need, "scenario": Scenario}[kind]
+    model: Any = ITEM_MODELS[kind]
+    if not hasattr(model, "park_id"):
+        raise Invalid.field("kind", f"{kind} 不属于园区 / a {kind} belongs to no park")
     cond = (model.park_id == park_id, model.status == "active")
     total = session.scalar(select(func.count()).select_from(model).where(*cond)) or 0
     rows = session.scalars(
