@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
-from matchmaker.catalog.access import CONTACT_ROLES, Actor
+from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES, Actor
 from matchmaker.catalog.indexing import ItemIndex
 from matchmaker.core.container import Container
 from matchmaker.events.service.scoring import ItemScorer, default_scorer
@@ -96,8 +96,8 @@ def require(*roles: str):
     return check
 
 
-WriterDep = Annotated[Caller, Depends(require("admin", "organiser", "enterprise"))]
-OrganiserDep = Annotated[Caller, Depends(require("admin", "organiser"))]
+WriterDep = Annotated[Caller, Depends(require(*sorted(WRITER_ROLES)))]
+OrganiserDep = Annotated[Caller, Depends(require(*sorted(ORGANISER_ROLES)))]
 AdminDep = Annotated[Caller, Depends(require("admin"))]
 
 

@@ -18,6 +18,7 @@ from matchmaker.catalog.schemas import (
     AchievementPage,
     AchievementPublic,
     AchievementUpdate,
+    CatalogInput,
     NeedCreate,
     NeedPage,
     NeedPublic,
@@ -85,6 +86,27 @@ def _list(
     return _page(found, caller)
 
 
+def _created(
+    session: Session, caller: Caller, body: CatalogInput, index: ItemIndex | None = None
+) -> dict[str, Any]:
+    """Create a record and show it as the caller may see it."""
+    record = items.create_record(session, caller.actor, body, index=index)
+    return record_public(record, caller.actor)
+
+
+def _updated(
+    session: Session,
+    caller: Caller,
+    kind: str,
+    record_id: int,
+    body: CatalogInput,
+    index: ItemIndex | None = None,
+) -> dict[str, Any]:
+    """Change a record and show it as the caller may see it."""
+    record = items.update_record(session, caller.actor, kind, record_id, body, index=index)
+    return record_public(record, caller.actor)
+
+
 def _deleted(
     session: Session, caller: Caller, kind: str, record_id: int, index: ItemIndex | None = None
 ) -> Response:
@@ -115,7 +137,7 @@ def get_park(park_id: PathId, session: SessionDep, caller: CallerDep) -> dict[st
 @router.post("/parks", response_model=ParkPublic, status_code=201, summary="新建园区 Create a park")
 def create_park(body: ParkCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Create a park (admin, organiser)."""
-    return record_public(items.create_record(session, caller.actor, body), caller.actor)
+    return _created(session, caller, body)
 
 
 @router.patch("/parks/{park_id}", response_model=ParkPublic, summary="修改园区 Update a park")
@@ -123,8 +145,7 @@ def update_park(
     park_id: PathId, body: ParkUpdate, session: SessionDep, caller: OrganiserDep
 ) -> dict[str, Any]:
     """Change a park's fields (admin, organiser)."""
-    park = items.update_record(session, caller.actor, "park", park_id, body)
-    return record_public(park, caller.actor)
+    return _updated(session, caller, "park", park_id, body)
 
 
 @router.delete("/parks/{park_id}", status_code=204, summary="删除园区 Delete a park")
@@ -173,7 +194,7 @@ def create_organisation(
     body: OrganisationCreate, session: SessionDep, caller: OrganiserDep
 ) -> dict[str, Any]:
     """Create an organisation (admin, organiser)."""
-    return record_public(items.create_record(session, caller.actor, body), caller.actor)
+    return _created(session, caller, body)
 
 
 @router.patch(
@@ -185,8 +206,7 @@ def update_organisation(
     org_id: PathId, body: OrganisationUpdate, session: SessionDep, caller: OrganiserDep
 ) -> dict[str, Any]:
     """Change an organisation (admin, organiser)."""
-    org = items.update_record(session, caller.actor, "organisation", org_id, body)
-    return record_public(org, caller.actor)
+    return _updated(session, caller, "organisation", org_id, body)
 
 
 @router.delete(
@@ -247,8 +267,7 @@ def create_achievement(
     body: AchievementCreate, session: SessionDep, caller: OrganiserDep, index: LoadedIndexDep
 ) -> dict[str, Any]:
     """Create an achievement (admin, organiser); searchable within a second."""
-    item = items.create_record(session, caller.actor, body, index=index)
-    return record_public(item, caller.actor)
+    return _created(session, caller, body, index)
 
 
 @router.patch(
@@ -264,8 +283,7 @@ def update_achievement(
     index: LoadedIndexDep,
 ) -> dict[str, Any]:
     """Change an achievement (admin, organiser)."""
-    item = items.update_record(session, caller.actor, "achievement", item_id, body, index=index)
-    return record_public(item, caller.actor)
+    return _updated(session, caller, "achievement", item_id, body, index)
 
 
 @router.delete("/achievements/{item_id}", status_code=204, summary="删除成果 Delete an achievement")
@@ -313,9 +331,7 @@ def create_need(
     body: NeedCreate, session: SessionDep, caller: WriterDep, index: LoadedIndexDep
 ) -> dict[str, Any]:
     """Create a need (admin, organiser, or an enterprise for itself)."""
-    return record_public(
-        items.create_record(session, caller.actor, body, index=index), caller.actor
-    )
+    return _created(session, caller, body, index)
 
 
 @router.patch("/needs/{item_id}", response_model=NeedPublic, summary="修改需求 Update a need")
@@ -327,8 +343,7 @@ def update_need(
     index: LoadedIndexDep,
 ) -> dict[str, Any]:
     """Change a need (admin, organiser, or its own enterprise)."""
-    item = items.update_record(session, caller.actor, "need", item_id, body, index=index)
-    return record_public(item, caller.actor)
+    return _updated(session, caller, "need", item_id, body, index)
 
 
 @router.delete("/needs/{item_id}", status_code=204, summary="删除需求 Delete a need")
@@ -374,8 +389,7 @@ def create_scenario(
     body: ScenarioCreate, session: SessionDep, caller: OrganiserDep, index: LoadedIndexDep
 ) -> dict[str, Any]:
     """Create a scenario (admin, organiser)."""
-    item = items.create_record(session, caller.actor, body, index=index)
-    return record_public(item, caller.actor)
+    return _created(session, caller, body, index)
 
 
 @router.patch(
@@ -389,8 +403,7 @@ def update_scenario(
     index: LoadedIndexDep,
 ) -> dict[str, Any]:
     """Change a scenario (admin, organiser)."""
-    item = items.update_record(session, caller.actor, "scenario", item_id, body, index=index)
-    return record_public(item, caller.actor)
+    return _updated(session, caller, "scenario", item_id, body, index)
 
 
 @router.delete("/scenarios/{item_id}", status_code=204, summary="删除场景 Delete a scenario")
