@@ -11,14 +11,14 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
+from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES, Actor
+from matchmaker.catalog.indexing import ItemIndex
 from matchmaker.core.container import Container
 from matchmaker.events.service.scoring import ItemScorer, default_scorer
 from matchmaker.ranking.service import Recommender
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.store.auth import find_key
 from matchmaker.store.db import session_factory
-
-CONTACT_ROLES = frozenset({"admin", "organiser", "enterprise"})
 
 
 def get_session() -> Iterator[Session]:
@@ -48,6 +48,11 @@ class Caller:
     def sees_contacts(self) -> bool:
         """Whether contact details may be shown to this caller."""
         return self.role in CONTACT_ROLES
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the library's services know it (role and organisation)."""
+        return Actor(self.role, self.organisation_id)
 
 
 def current_caller(
@@ -91,8 +96,8 @@ def require(*roles: str):
     return check
 
 
-WriterDep = Annotated[Caller, Depends(require("admin", "organiser", "enterprise"))]
-OrganiserDep = Annotated[Caller, Depends(require("admin", "organiser"))]
+WriterDep = Annotated[Caller, Depends(require(*sorted(WRITER_ROLES)))]
+OrganiserDep = Annotated[Caller, Depends(require(*sorted(ORGANISER_ROLES)))]
 AdminDep = Annotated[Caller, Depends(require("admin"))]
 
 
@@ -109,6 +114,9 @@ def loaded_index(request: Request) -> SearchIndex | None:
     """The search index once start-up has loaded it, else None (pages degrade, never wait)."""
     box = container(request)
     return box.index() if box.index_loaded else None
+
+
+LoadedIndexDep = Annotated[ItemIndex | None, Depends(loaded_index)]
 
 
 def search_index(request: Request) -> SearchIndex:

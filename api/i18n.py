@@ -413,6 +413,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "common.none": ("—", "—"),
     "common.more": ("更多", "More"),
     "common.open": ("查看", "Open"),
+    # pages the digest e-mails link to (shown in both languages: the reader may use either)
+    "digest.ask-unsubscribe.title": ("退订园校企对接推送", "Unsubscribe from the digest"),
+    "digest.ask-unsubscribe.body": (
+        "点击下方按钮后，{email} 将不再收到推送邮件。",
+        "Click to stop all digest e-mails.",
+    ),
+    "digest.ask-unsubscribe.button": ("确认退订", "Unsubscribe"),
+    "digest.already-unsubscribed.title": ("您已退订", "Already unsubscribed"),
+    "digest.already-unsubscribed.body": (
+        "{email} 已不再接收推送邮件。",
+        "You are already unsubscribed.",
+    ),
+    "digest.unsubscribed.title": ("已退订", "Unsubscribed"),
+    "digest.unsubscribed.body": (
+        "{email} 已退订，今后不会再收到推送邮件。",
+        "You have been unsubscribed.",
+    ),
+    "digest.not-relevant.title": ("已记录：不相关", "Noted: not relevant"),
+    "digest.not-relevant.body": (
+        "谢谢反馈。{title}今后不会再推送给您。",
+        "Noted: this item will not be sent to you again.",
+    ),
+    "digest.not-relevant.this_item": ("该条目", "this item"),
+    "digest.cancelled.title": ("此订阅已退订", "This subscription was cancelled"),
+    "digest.cancelled.body": (
+        "如需重新订阅，请重新提交订阅。",
+        "This subscription was cancelled.",
+    ),
+    "digest.confirmed.title": ("订阅已确认", "Subscription confirmed"),
+    "digest.confirmed.body": (
+        "{email} 将按{frequency}收到推送，每封邮件都附有退订链接。",
+        "Subscription confirmed.",
+    ),
 }
 
 TRACK_LABELS: dict[str, tuple[str, str]] = {

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from matchmaker.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+
 PROBLEM_JSON = "application/problem+json"
 TITLES = {
     400: "请求有误 Bad request",
@@ -41,6 +43,21 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors or []
         self.headers = headers
+
+
+SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Invalid, 422),
+    (Conflict, 409),
+)
+
+
+def from_service(exc: ServiceError, where: str = "body") -> Problem:
+    """The problem a library refusal answers with; field errors say where the field was sent."""
+    status = next((code for cls, code in SERVICE_STATUS if isinstance(exc, cls)), 400)
+    errors = [{"field": f.field, "in": where, "message": f.message} for f in exc.fields]
+    return Problem(status, exc.message, errors)
 
 
 def problem_response(
@@ -86,6 +103,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(request, exc.status, exc.detail, exc.errors, exc.headers)
+
+    @app.exception_handler(ServiceError)
+    async def _service(request: Request, exc: ServiceError) -> JSONResponse:
+        found = from_service(exc, "query" if request.method in ("GET", "HEAD") else "body")
+        return problem_response(request, found.status, found.detail, found.errors)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.ranking.service import Recommender
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI, TRACKS
+from matchmaker.ranking.tracks import TRACKS
 
 SEED = 7
 

@@ -13,12 +13,12 @@ from api.pages import engine
 from api.pages.forms import read_form, text, to_int, wants_json
 from api.pages.session import PageUser, safe_next
 from api.pages.web import PageDep, PageError
+from matchmaker.catalog.access import Actor, exists, speaks_for
+from matchmaker.core.kinds import SOURCE_KINDS
 from matchmaker.store.feedback import REJECT_REASONS
-from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Park, Scenario
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
-SOURCE_KINDS = ("need", "achievement", "scenario", "park")
 
 
 @dataclass(frozen=True)
@@ -32,38 +32,17 @@ class FeedbackTarget:
     target_id: int
 
 
-def owner_of(session: Session, kind: str, item_id: int) -> int | None:
-    """The organisation that owns a source item (None for parks and unknown ids)."""
-    model = ITEM_MODELS.get(kind)
-    item = session.get(model, item_id) if model is not None else None
-    if isinstance(item, Achievement):
-        return item.owner_id
-    if isinstance(item, Need):
-        return item.enterprise_id
-    if isinstance(item, Scenario):
-        return item.owner_id
-    return None
+def actor_of(user: PageUser | None) -> Actor:
+    """The signed-in person (or a visitor) as the catalogue's rules know callers."""
+    return Actor() if user is None else Actor(user.role, user.organisation_id)
 
 
 def may_give_feedback(session: Session, user: PageUser | None, kind: str, item_id: int) -> bool:
     """Organisers and admins speak for any source; an enterprise only for its own items."""
-    if user is None or not user.writes:
-        return False
-    if user.organises:
-        return True
-    if kind == "park" or user.organisation_id is None:
-        return False
-    return owner_of(session, kind, item_id) == user.organisation_id
+    return user is not None and speaks_for(session, actor_of(user), kind, item_id)
 
 
 REASON_CODES: tuple[str, ...] = tuple(REJECT_REASONS)
-
-
-def _source_exists(session: Session, kind: str, item_id: int) -> bool:
-    if kind == "park":
-        return session.get(Park, item_id) is not None
-    model = ITEM_MODELS.get(kind)
-    return model is not None and session.get(model, item_id) is not None
 
 
 @router.post("/feedback")
@@ -86,7 +65,7 @@ async def give_feedback(request: Request, page: PageDep) -> Response:
         or source_id is None
         or target_id is None
         or reason not in REJECT_REASONS
-        or not _source_exists(page.db, source_kind, source_id)
+        or not exists(page.db, source_kind, source_id)
     ):
         raise PageError(400)
     if not may_give_feedback(page.db, user, source_kind, source_id):

@@ -11,18 +11,20 @@ from fastapi.responses import HTMLResponse
 
 from api.pages import engine
 from api.pages.explain import Item, organisation_of, park_name
-from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback, owner_of
+from api.pages.feedback import REASON_CODES, FeedbackTarget, actor_of, may_give_feedback
 from api.pages.forms import to_int
 from api.pages.web import Page, PageDep, PageError
+from matchmaker.catalog.listing import get_record
+from matchmaker.core.errors import NotFound
+from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.ranking.results import Recommendation
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI, TRACKS
-from matchmaker.store.models import ITEM_MODELS, Achievement
+from matchmaker.ranking.tracks import TRACKS
+from matchmaker.store.models import Achievement
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
 PER_SECTION = 5
-ITEM_KINDS = frozenset(ITEM_MODELS)
 
 
 @dataclass
@@ -102,27 +104,18 @@ def _made_in_guangxi(item: Item) -> bool:
     return isinstance(item, Achievement) and org is not None and is_guangxi(org.province)
 
 
-def _visible(page: Page, item: Item) -> bool:
-    """Drafts are seen by organisers, admins and their own organisation only (as in the API)."""
-    if item.status != "draft":
-        return True
-    user = page.user
-    if user is None:
-        return False
-    return user.organises or (
-        user.organisation_id is not None
-        and owner_of(page.db, item.kind, item.id) == user.organisation_id
-    )
-
-
 @router.get("/items/{kind}/{item_id}", response_class=HTMLResponse)
 def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLResponse:
     """Details of one achievement, need or scenario and what it pairs with on each track."""
-    model = ITEM_MODELS.get(kind)
     number = to_int(item_id, 1, MAX_ID)
-    item: Any = page.db.get(model, number) if model is not None and number is not None else None
-    if item is None or not _visible(page, item):
-        label = page.t(f"item.kind.{kind}") if model is not None else kind
+    item: Any = None
+    if kind in ITEM_KINDS and number is not None:
+        try:
+            item = get_record(page.db, actor_of(page.user), kind, number)
+        except NotFound:  # drafts of others are 'not found', as in the API
+            item = None
+    if item is None:
+        label = page.t(f"item.kind.{kind}") if kind in ITEM_KINDS else kind
         raise PageError(404, page.t("error.item_missing", kind=label, id=item_id))
     return page.render(
         "item.html",

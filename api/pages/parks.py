@@ -7,11 +7,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.pages import engine
@@ -19,9 +18,10 @@ from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback
 from api.pages.forms import to_int
 from api.pages.items import RecView, target_url
 from api.pages.web import Page, PageDep, PageError
+from matchmaker.catalog.listing import park_items, parks_overview
+from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.ranking.results import Recommendation
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI
-from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
+from matchmaker.store.models import Achievement, Organisation, Park
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("matchmaker.pages")
@@ -145,27 +145,10 @@ def _get_park(page: Page, park_id: str) -> Park:
     return park
 
 
-def _listed(session: Session, model: Any, park_id: int, limit: int) -> tuple[int, list[Any]]:
-    cond = (model.park_id == park_id, model.status == "active")
-    total = session.scalar(select(func.count()).select_from(model).where(*cond)) or 0
-    rows = session.scalars(
-        select(model).where(*cond).order_by(model.updated_at.desc(), model.id.desc()).limit(limit)
-    )
-    return total, list(rows)
-
-
 @router.get("/parks", response_class=HTMLResponse)
 def parks_page(page: PageDep) -> HTMLResponse:
     """Every park with its leading industries and how many open needs and scenarios it has."""
-    parks = list(page.db.scalars(select(Park).order_by(Park.level, Park.id)))
-    counts: dict[str, dict[int, int]] = {}
-    for name, model in (("needs", Need), ("scenarios", Scenario)):
-        rows = page.db.execute(
-            select(model.park_id, func.count())
-            .where(model.status == "active", model.park_id.is_not(None))
-            .group_by(model.park_id)
-        )
-        counts[name] = {int(pid): int(n) for pid, n in rows if pid is not None}
+    parks, counts = parks_overview(page.db)
     return page.render("parks.html", nav="parks", parks=parks, counts=counts)
 
 
@@ -174,9 +157,9 @@ def park_page(park_id: str, request: Request, page: PageDep) -> HTMLResponse:
     """One park: leading industries, needs, scenarios, eastern matches and the innovation map."""
     park = _get_park(page, park_id)
     expand = request.query_params.get("all")
-    need_total, needs = _listed(page.db, Need, park.id, ALL if expand == "needs" else LISTED)
-    scenario_total, scenarios = _listed(
-        page.db, Scenario, park.id, ALL if expand == "scenarios" else LISTED
+    need_total, needs = park_items(page.db, park.id, "need", ALL if expand == "needs" else LISTED)
+    scenario_total, scenarios = park_items(
+        page.db, park.id, "scenario", ALL if expand == "scenarios" else LISTED
     )
     groups, east_error = eastern_matches(request, page, park)
     return page.render(

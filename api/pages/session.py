@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import CONTACT_ROLES
+from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES
 from matchmaker.core.config import get_settings
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
@@ -25,8 +25,6 @@ from matchmaker.store.models import Organisation
 SESSION_COOKIE = "mm_session"
 FLASH_COOKIE = "mm_flash"
 SESSION_MAX_AGE = 7 * 24 * 3600
-ORGANISER_ROLES = frozenset({"admin", "organiser"})
-WRITER_ROLES = frozenset({"admin", "organiser", "enterprise"})
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,20 @@
 """File-upload imports: the CLI's rules over HTTP (all or nothing, every problem by row and field)."""
 
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel
 
 from api import problems
-from api.deps import OrganiserDep, SessionDep
-from api.indexing import after_item_write
+from api.deps import LoadedIndexDep, OrganiserDep, SessionDep
 from api.middleware import MAX_UPLOAD_BYTES
 from api.problems import Problem
 from matchmaker.catalog.importer.apply import ImportFailed
 from matchmaker.catalog.importer.readers import ReadError
-from matchmaker.catalog.importer.service import import_file
+from matchmaker.catalog.importer.service import import_upload
+from matchmaker.catalog.importer.validate import Problem as RowProblem
 
 router = APIRouter(prefix="/api/v1", tags=["导入 Imports"], responses=problems.COMMON_RESPONSES)
-ITEM_KIND = {"achievements": "achievement", "needs": "need", "scenarios": "scenario"}
 
 
 class ImportResult(BaseModel):
@@ -29,6 +27,11 @@ class ImportResult(BaseModel):
     unknown_columns: list[str]
 
 
+def _rows(found: list[RowProblem]) -> list[dict[str, Any]]:
+    """Row problems as the API lists them."""
+    return [{"row": p.row, "field": p.field, "message": p.reason} for p in found]
+
+
 @router.post(
     "/imports/{kind}",
     response_model=ImportResult,
@@ -36,48 +39,43 @@ class ImportResult(BaseModel):
     description="与命令行相同的规则：任何一行无效则不导入任何数据（422，逐行列出问题），除非 skip_invalid=true。",
 )
 async def upload_import(
-    request: Request,
     kind: Annotated[str, "organisations | parks | achievements | needs | scenarios"],
     session: SessionDep,
     caller: OrganiserDep,
+    index: LoadedIndexDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8/BOM/GBK), XLSX 或 JSONL 文件")],
     skip_invalid: Annotated[bool, Query(description="导入有效行并报告其余行")] = False,
 ) -> dict[str, Any]:
     """Import an uploaded file for one kind."""
-    if kind not in ("organisations", "parks", "achievements", "needs", "scenarios"):
-        raise Problem(404, f"未知的数据类型“{kind}” / unknown kind")
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise Problem(413, "文件超过 20 MB 上限 / file exceeds 20 MB")
-    name = Path(file.filename or "upload.csv").name
     try:
-        report = import_file(session, kind, Path(name), data=data, skip_invalid=skip_invalid)
-        session.commit()
+        report = import_upload(
+            session,
+            kind,
+            file.filename or "upload.csv",
+            data,
+            skip_invalid=skip_invalid,
+            index=index,
+        )
     except ReadError as exc:
-        session.rollback()
         raise Problem(
             422, str(exc), [{"field": "file", "in": "body", "message": str(exc)}]
         ) from exc
     except ImportFailed as failed:
-        session.rollback()
-        errors = [
-            {"row": p.row, "field": p.field, "message": p.reason} for p in failed.report.problems
-        ]
+        errors = _rows(failed.report.problems)
         raise Problem(
             422,
             f"文件有 {len(errors)} 处问题，未导入任何数据 / {len(errors)} problem(s): nothing was imported",
             errors,
         ) from failed
-    if kind in ITEM_KIND and report.changed_ids:
-        after_item_write(request, session, ITEM_KIND[kind], report.changed_ids)
     return {
         "kind": kind,
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "skipped_rows": report.skipped_rows,
-        "problems": [
-            {"row": p.row, "field": p.field, "message": p.reason} for p in report.problems
-        ],
+        "problems": _rows(report.problems),
         "unknown_columns": report.unknown_columns,
     }

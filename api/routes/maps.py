@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api import problems
 from api.deps import Caller, CallerDep, SessionDep, require
 from api.problems import Problem
-from api.schemas import INDUSTRY_VALUES
+from matchmaker.catalog.schemas import INDUSTRY_VALUES
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.maps.chains import UnknownChain, get_chain, load_chains
 from matchmaker.maps.park_map import ParkMap, UnknownPark, build_park_map

@@ -144,32 +144,11 @@ def demo_command(
 
 
 def _write_demo_keys() -> str | None:
-    """Create one demo key per role (once) and write them to a private file in the data directory."""
-    import os
-
-    from sqlalchemy import select
-
+    """Create the demo keys (once) in the data directory; the file's path, if there is one."""
     from matchmaker.core.config import get_settings
-    from matchmaker.store.auth import ROLES, ApiKey, create_key
+    from matchmaker.demo.keys import write_demo_keys
     from matchmaker.store.db import session_scope
-    from matchmaker.store.models import Organisation
 
-    path = get_settings().data_dir / "demo-api-keys.txt"
     with session_scope() as session:
-        if session.scalars(select(ApiKey).where(ApiKey.name.like("demo-%"))).first() is not None:
-            return str(path) if path.exists() else None
-        enterprise = session.scalars(
-            select(Organisation).where(Organisation.kind == "enterprise").order_by(Organisation.id)
-        ).first()
-        lines = []
-        for role in ROLES:
-            org_id = enterprise.id if role == "enterprise" and enterprise else None
-            if role == "enterprise" and org_id is None:
-                continue
-            key = create_key(session, name=f"demo-{role}", role=role, organisation_id=org_id)
-            suffix = f"  # {enterprise.name}" if role == "enterprise" and enterprise else ""
-            lines.append(f"{role}\t{key}{suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
-    return str(path)
+        path = write_demo_keys(session, get_settings().data_dir / "demo-api-keys.txt")
+    return str(path) if path is not None else None

@@ -32,7 +32,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
 def _split(values: list[str] | None) -> list[str]:
     """Repeated options, each of which may also hold a 、，,;； separated list."""
-    from matchmaker.catalog.importer.parsers import parse_list
+    from matchmaker.catalog.parsers import parse_list
 
     out: list[str] = []
     for value in values or []:
@@ -78,18 +78,18 @@ def subscribe_command(
     ] = False,
 ) -> None:
     """订阅推送（默认发送确认邮件）Subscribe an address; a confirmation e-mail is sent unless --confirmed."""
-    from matchmaker.catalog.importer.parsers import parse_industries
+    from matchmaker.catalog.parsers import parse_industries
     from matchmaker.core.config import get_settings
+    from matchmaker.core.errors import ServiceError
     from matchmaker.digest import vocab
-    from matchmaker.digest.job import send_confirmation
-    from matchmaker.digest.subscriptions import (
-        InterestError,
-        SubscriptionData,
-        resolve_parks,
-        upsert_subscription,
+    from matchmaker.digest.service import (
+        needs_confirmation,
+        send_pending_confirmation,
+        subscribe_address,
     )
-    from matchmaker.digest.transport import SmtpTransport, SystemFailure
-    from matchmaker.store.db import get_engine, session_scope, upgrade
+    from matchmaker.digest.subscriptions import SubscriptionData
+    from matchmaker.digest.transport import SystemFailure
+    from matchmaker.store.db import session_scope, upgrade
 
     try:
         data = SubscriptionData(
@@ -108,28 +108,18 @@ def subscribe_command(
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     upgrade()
-    settings = get_settings()
-    with session_scope() as session:
-        ids, unknown = resolve_parks(session, _split(park))
-        if unknown:
-            raise UserError("找不到园区 unknown park: " + "、".join(unknown))
-        data.parks = ids
-        try:
-            result = upsert_subscription(session, data, confirmed=confirmed, resubscribe=True)
-        except InterestError as exc:
-            raise UserError(str(exc)) from exc
-        sub = result.subscription
-        status = sub.status
+    try:
+        with session_scope() as session:
+            result = subscribe_address(session, data, park_refs=_split(park), confirmed=confirmed)
+            sub = result.subscription
+            status, pending = sub.status, needs_confirmation(sub)
+    except ServiceError as exc:
+        raise UserError(exc.message) from exc
     verb = "已创建 created" if result.created else "已更新 updated"
     ok(f"{verb}: {sub.email}（状态 status: {status}）")
-    if status == "pending" and sub.confirm_sent_at is None:
+    if pending:
         try:
-            outcome = send_confirmation(
-                settings,
-                sub,
-                SmtpTransport(settings),
-                engine=get_engine(settings.resolved_database_url),
-            )
+            outcome = send_pending_confirmation(sub.id, get_settings())
         except SystemFailure as exc:
             outcome = str(exc)
         if outcome == "sent":
@@ -147,15 +137,16 @@ def unsubscribe_command(
     email: Annotated[str, typer.Argument(help="邮箱 e-mail address")],
 ) -> None:
     """退订 Unsubscribe an address (e.g. after a mailto: unsubscribe request)."""
-    from matchmaker.digest.subscriptions import find_by_email, unsubscribe
+    from matchmaker.core.errors import NotFound
+    from matchmaker.digest.service import unsubscribe_address
     from matchmaker.store.db import session_scope, upgrade
 
     upgrade()
-    with session_scope() as session:
-        sub = find_by_email(session, email)
-        if sub is None:
-            raise UserError(f"没有此邮箱的订阅 / no subscription for {email}")
-        changed = unsubscribe(sub)
+    try:
+        with session_scope() as session:
+            changed = unsubscribe_address(session, email)
+    except NotFound as exc:
+        raise UserError(exc.message) from exc
     ok(("已退订 unsubscribed: " if changed else "此前已退订 already unsubscribed: ") + email)
 
 
@@ -205,17 +196,13 @@ def list_command(
     ] = None,
 ) -> None:
     """列出订阅 List subscriptions (address, status, frequency, interests)."""
-    from sqlalchemy import select
-
-    from matchmaker.digest.models import Subscription
+    from matchmaker.digest.service import list_subscriptions
     from matchmaker.store.db import session_scope, upgrade
 
     upgrade()
     with session_scope() as session:
-        query = select(Subscription).order_by(Subscription.id)
-        if status:
-            query = query.where(Subscription.status == status)
-        for sub in session.scalars(query):
+        _, subs = list_subscriptions(session, status=status, limit=None, newest_first=False)
+        for sub in subs:
             terms = "、".join([*sub.keywords, *sub.saved_searches])
             typer.echo(
                 f"{sub.id}\t{sub.email}\t{sub.status}\t{sub.frequency}\t≤{sub.max_items}\t{terms}"

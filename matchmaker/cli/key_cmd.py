@@ -29,42 +29,30 @@ def create(
     ] = None,
 ) -> None:
     """创建密钥（只显示一次）Create a key; it is printed once and stored only as a hash."""
-    from sqlalchemy import or_, select
-
+    from matchmaker.catalog.listing import find_by_ref
+    from matchmaker.core.errors import NotFound
     from matchmaker.store.auth import create_key
     from matchmaker.store.db import session_scope, upgrade
-    from matchmaker.store.models import Organisation
 
     upgrade()
-    with session_scope() as session:
-        org_id = None
-        if organisation:
-            org = session.scalars(
-                select(Organisation).where(
-                    or_(Organisation.external_id == organisation, Organisation.name == organisation)
-                )
-            ).first()
-            if org is None:
-                raise UserError(f"找不到机构“{organisation}” / unknown organisation")
-            org_id = org.id
-        try:
-            key = create_key(session, name=name, role=role, organisation_id=org_id)
-        except ValueError as exc:
-            raise UserError(str(exc)) from exc
+    try:
+        with session_scope() as session:
+            org = find_by_ref(session, "organisation", organisation) if organisation else None
+            key = create_key(session, name=name, role=role, organisation_id=org.id if org else None)
+    except (NotFound, ValueError) as exc:
+        raise UserError(str(exc)) from exc
     ok(f"已创建 {role} 密钥（请妥善保存，不会再次显示）/ key created, shown once:")
     typer.echo(key)
 
 
 def list_keys() -> None:
     """列出密钥 List keys (never their secrets)."""
-    from sqlalchemy import select
-
-    from matchmaker.store.auth import ApiKey
+    from matchmaker.store.auth import list_keys as stored_keys
     from matchmaker.store.db import session_scope, upgrade
 
     upgrade()
     with session_scope() as session:
-        for k in session.scalars(select(ApiKey).order_by(ApiKey.id)):
+        for k in stored_keys(session):
             state = "已吊销 revoked" if k.revoked_at else "有效 active"
             typer.echo(f"{k.id}\t{k.role}\t{k.name}\torg={k.organisation_id or '-'}\t{state}")
 
@@ -73,14 +61,14 @@ def revoke(
     key_id: Annotated[int, typer.Argument(help="密钥编号 key id (from `apikey list`)")],
 ) -> None:
     """吊销密钥 Revoke a key."""
-    from matchmaker.store.auth import ApiKey
+    from matchmaker.core.errors import NotFound
+    from matchmaker.store.auth import revoke_key
     from matchmaker.store.db import session_scope, upgrade
-    from matchmaker.store.models import utcnow
 
     upgrade()
-    with session_scope() as session:
-        key = session.get(ApiKey, key_id)
-        if key is None:
-            raise UserError(f"密钥 {key_id} 不存在 / no such key")
-        key.revoked_at = utcnow()
+    try:
+        with session_scope() as session:
+            revoke_key(session, key_id)
+    except NotFound as exc:
+        raise UserError(exc.message) from exc
     ok(f"密钥 {key_id} 已吊销 / revoked")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -67,8 +67,9 @@ def _one_source(**given: str | None) -> tuple[str, str]:
 
 
 def _parse_ref(text: str, what: str) -> tuple[str, str]:
+    from matchmaker.core.kinds import TARGET_KINDS as kinds  # every kind a pair can name
+
     kind, sep, ref = text.partition(":")
-    kinds = ("need", "achievement", "scenario", "park", "organisation")
     if not sep or kind not in kinds or not ref:
         raise UserError(
             f"{what} 的格式应为 类型:编号，如 need:N-ICV-004；类型可为 {', '.join(kinds)} / "
@@ -120,25 +121,16 @@ def recommend_command(
     ] = False,
 ) -> None:
     """为一个需求、成果、场景或园区推荐配对对象，并给出理由 Recommend pairs for one item, with reasons."""
+    from matchmaker.ranking.tracks import get_track
+
     source_kind, ref = _one_source(need=need, achievement=achievement, scenario=scenario, park=park)
     with _ranking_session() as (session, recommender):
-        from matchmaker.ranking.tracks import check_route, get_track
-
         chosen = get_track(track)
-        check_route(chosen, source_kind)
-        targets = (
-            (check_route(chosen, source_kind, target),) if target else chosen.targets(source_kind)
-        )
         source_id = recommender.resolve(session, source_kind, ref)
-        lists = {
-            kind: recommender.recommend(
-                session, chosen.name, source_kind, source_id, k, target_kind=kind, log=not no_log
-            )
-            for kind in targets
-        }
-        context = recommender.context(session, chosen)
-        view = context.catalogue.items.get(source_kind, {}).get(source_id)
-        closed = view is not None and not view.open_on(context.today)
+        lists = recommender.recommend_all(
+            session, chosen.name, source_kind, source_id, k, target_kind=target, log=not no_log
+        )
+        closed = not recommender.is_open(session, source_kind, source_id)
     if as_json:
         payload = {kind: [r.as_dict() for r in recs] for kind, recs in lists.items()}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -220,48 +212,23 @@ def feedback_list(
     as_json: JsonOption = False,
 ) -> None:
     """列出最近的反馈 List recent feedback, newest first."""
-    from matchmaker.ranking.feedback import list_feedback
-    from matchmaker.ranking.tracks import get_track
     from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
 
+    party = _parse_ref(source, "--source") if source else None
     with _ranking_session() as (session, recommender):
-        party = None
-        if source:
-            kind, ref = _parse_ref(source, "--source")
-            party = (kind, recommender.resolve(session, kind, ref))
-        chosen = get_track(track).name if track else None
-        rows = list_feedback(session, track=chosen, party=party, limit=limit)
-        catalogue = recommender.context(session, chosen or "tech-transfer").catalogue
-        out: list[dict[str, Any]] = [
-            {
-                "track": r.track,
-                "source": f"{r.source_kind}:{_external(catalogue, r.source_kind, r.source_id)}",
-                "target": f"{r.target_kind}:{_external(catalogue, r.target_kind, r.target_id)}",
-                "action": r.action,
-                "reason": r.reason,
-                "note": r.note,
-                "by": r.actor,
-                "at": r.created_at.isoformat(timespec="seconds"),
-            }
-            for r in rows
-        ]
+        rows = recommender.feedback_history(session, track=track, party=party, limit=limit)
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
-    if not out:
+    if not rows:
         typer.echo("暂无反馈 No feedback yet.")
-    for row in out:
-        why = f"（{REJECT_REASONS[row['reason']]}）" if row["reason"] else ""
-        by = f" · {row['by']}" if row["by"] else ""
+    for row in rows:
+        why = f"（{REJECT_REASONS[row.reason]}）" if row.reason else ""
+        by = f" · {row.by}" if row.by else ""
         typer.echo(
-            f"{row['at']}  {row['track']}  {row['source']} → {row['target']}  "
-            f"{FEEDBACK_ACTIONS[row['action']]}{why}{by}"
+            f"{row.at}  {row.track}  {row.source} → {row.target}  "
+            f"{FEEDBACK_ACTIONS[row.action]}{why}{by}"
         )
-
-
-def _external(catalogue: Any, kind: str, item_id: int) -> str:
-    view = catalogue.table(kind).get(item_id)
-    return view.external_id if view is not None else str(item_id)
 
 
 def feedback_train(
@@ -271,18 +238,8 @@ def feedback_train(
     as_json: JsonOption = False,
 ) -> None:
     """用反馈训练重排序模型，仅当留出评估优于人工权重时启用 Train the re-ranker from feedback; used only if it beats the hand-set weights on held-out feedback."""
-    from matchmaker.ranking.feedback import training_examples
-    from matchmaker.ranking.reranker import save, train
-    from matchmaker.ranking.tracks import TRACKS, get_track
-
-    chosen = [get_track(track)] if track else list(TRACKS.values())
-    reports = []
     with _ranking_session() as (session, recommender):
-        for item in chosen:
-            report = train(item, training_examples(session, item.name))
-            if report.trained:
-                save(report, recommender.data_dir)
-            reports.append(report)
+        reports = recommender.train_reranker(session, track)
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
         return

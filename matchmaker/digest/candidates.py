@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from matchmaker.digest.vocab import KINDS
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_documents_cached
-from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
+from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park, Scenario
 
 STREAM_CHUNK = 1000  # rows fetched at a time
 EMBED_CHUNK = 2000  # texts looked up in (or added to) the embedding cache at a time
@@ -138,7 +138,7 @@ def reference_rows(count: int, size: int = REFERENCE_SIZE) -> np.ndarray:
 def item_texts(session: Session, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """The embedding text of each given (kind, id) that still exists."""
     out: dict[tuple[str, int], str] = {}
-    models: dict[str, Any] = {"achievement": Achievement, "need": Need, "scenario": Scenario}
+    models: dict[str, Any] = dict(ITEM_MODELS)
     for kind, model in models.items():
         ids = sorted({i for k, i in keys if k == kind})
         for start in range(0, len(ids), STREAM_CHUNK):

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.fields import normalise_header
 from matchmaker.catalog.importer.apply import ImportFailed, ImportReport
-from matchmaker.catalog.importer.fields import normalise_header
-from matchmaker.catalog.importer.parsers import is_blank, parse_industries, parse_list, parse_text
 from matchmaker.catalog.importer.readers import RawRow
 from matchmaker.catalog.importer.validate import Problem
+from matchmaker.catalog.parsers import is_blank, parse_industries, parse_list, parse_text
 from matchmaker.digest import vocab
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.subscriptions import (

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.digest import reasons
 from matchmaker.digest.candidates import ItemFacts
 from matchmaker.digest.vocab import KINDS, eastern_only, wanted_kinds
@@ -272,7 +273,7 @@ def _select_block(
         chosen = wanted_kinds(profile.tracks, profile.role)
         kinds[col, [KINDS.index(k) for k in chosen]] = True
         eastern_only_[col] = eastern_only(profile.tracks) and "achievement" in chosen
-        east_track[col] = "east-to-guangxi" in profile.tracks
+        east_track[col] = EAST_TO_GUANGXI in profile.tracks
         since[col] = profile.since.timestamp()
         for code in profile.industries:
             if code in matrix.industry_index:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS, SCENARIO, TECH_TRANSFER, TRACK_NAMES
+
 ROLES: dict[str, str] = {
     "researcher": "科研人员（高校院所）",
     "enterprise": "企业研发负责人",
@@ -28,19 +30,19 @@ ROLE_ALIASES: dict[str, str] = {
     "其他": "other",
 }
 TRACKS: dict[str, str] = {
-    "tech-transfer": "技术转移",
-    "scenario": "场景驱动",
-    "east-to-guangxi": "东部研发—广西转化",
+    TECH_TRANSFER: "技术转移",
+    SCENARIO: "场景驱动",
+    EAST_TO_GUANGXI: "东部研发—广西转化",
 }
 TRACK_ALIASES: dict[str, str] = {
-    **{code: code for code in TRACKS},
-    "技术转移": "tech-transfer",
-    "场景驱动": "scenario",
-    "应用场景": "scenario",
-    "东部研发—广西转化": "east-to-guangxi",
-    "东部研发-广西转化": "east-to-guangxi",
-    "东部研发": "east-to-guangxi",
-    "东部转化": "east-to-guangxi",
+    **{code: code for code in TRACK_NAMES},
+    "技术转移": TECH_TRANSFER,
+    "场景驱动": SCENARIO,
+    "应用场景": SCENARIO,
+    "东部研发—广西转化": EAST_TO_GUANGXI,
+    "东部研发-广西转化": EAST_TO_GUANGXI,
+    "东部研发": EAST_TO_GUANGXI,
+    "东部转化": EAST_TO_GUANGXI,
 }
 FREQUENCIES: dict[str, str] = {"daily": "每日", "weekly": "每周"}
 FREQUENCY_ALIASES: dict[str, str] = {
@@ -60,14 +62,14 @@ LANGUAGE_ALIASES: dict[str, str] = {
     "英文": "en",
     "english": "en",
 }
-KINDS: tuple[str, ...] = ("achievement", "need", "scenario")
+KINDS: tuple[str, ...] = ITEM_KINDS  # the order digests rank and list kinds in
 KIND_ZH: dict[str, str] = {"achievement": "科技成果", "need": "企业需求", "scenario": "应用场景"}
 KIND_EN: dict[str, str] = {"achievement": "Achievement", "need": "Need", "scenario": "Scenario"}
 # Which kinds each track brings, and which side of a pairing each role wants to hear about.
 TRACK_KINDS: dict[str, frozenset[str]] = {
-    "tech-transfer": frozenset({"achievement", "need"}),
-    "scenario": frozenset({"scenario"}),
-    "east-to-guangxi": frozenset({"achievement", "need"}),
+    TECH_TRANSFER: frozenset({"achievement", "need"}),
+    SCENARIO: frozenset({"scenario"}),
+    EAST_TO_GUANGXI: frozenset({"achievement", "need"}),
 }
 ROLE_KINDS: dict[str, frozenset[str]] = {
     "researcher": frozenset({"need", "scenario"}),
@@ -147,4 +149,4 @@ def wanted_kinds(tracks: Iterable[str], role: str) -> frozenset[str]:
 def eastern_only(tracks: Iterable[str]) -> bool:
     """Whether achievements must come from eastern R&D sources (only the east-to-Guangxi track asks)."""
     chosen = set(tracks)
-    return "east-to-guangxi" in chosen and "tech-transfer" not in chosen
+    return EAST_TO_GUANGXI in chosen and TECH_TRANSFER not in chosen

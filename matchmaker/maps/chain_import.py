@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matchmaker.catalog.importer.fields import normalise_header
-from matchmaker.catalog.importer.parsers import is_blank, parse_list, parse_text
+from matchmaker.catalog.fields import normalise_header
 from matchmaker.catalog.importer.readers import RawRow, ReadError, read_rows
 from matchmaker.catalog.importer.validate import Problem
+from matchmaker.catalog.parsers import is_blank, parse_list, parse_text
 from matchmaker.core.taxonomy import industry_zh, resolve_industry
 from matchmaker.maps.chains import (
     STAGES,

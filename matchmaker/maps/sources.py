@@ -88,7 +88,7 @@ def _profile(org: Organisation) -> Piece:
 
 def _achievement(item: Achievement) -> Piece:
     return Piece(
-        "achievement",
+        item.kind,
         item.id,
         item.external_id,
         item.title,
@@ -126,7 +126,7 @@ def park_evidence(session: Session, park: Park) -> ParkEvidence:
     pieces = [_profile(org) for org in orgs.values()]
     pieces.extend(
         Piece(
-            "need",
+            n.kind,
             n.id,
             n.external_id,
             n.title,

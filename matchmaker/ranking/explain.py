@@ -7,8 +7,7 @@ from matchmaker.ranking.reasons import Reason, diversity_reason, feature_reasons
 from matchmaker.ranking.results import Evidence, OrgRef, Recommendation
 from matchmaker.ranking.similarity import TextSpace
 from matchmaker.ranking.terms import mark_terms, shared_terms, snippet
-
-EVIDENCE_ZH = {"achievement": "成果", "need": "需求", "scenario": "场景"}
+from matchmaker.ranking.tracks import SOURCE_ZH
 
 
 def _evidence_reason(scored: Scored) -> Reason | None:
@@ -16,9 +15,7 @@ def _evidence_reason(scored: Scored) -> Reason | None:
         return None
     top = scored.evidence[0]
     label = (
-        "最匹配的成果"
-        if scored.kind == "organisation"
-        else "园区内最相关的" + EVIDENCE_ZH[top.kind]
+        "最匹配的成果" if scored.kind == "organisation" else "园区内最相关的" + SOURCE_ZH[top.kind]
     )
     more = len(scored.evidence) - 1
     tail = f"，另有 {more} 项入围" if more > 0 else ""
@@ -61,7 +58,7 @@ def build_recommendation(
         cosine=scored.cosine,
         terms=terms,
         via=scored.cosine_with,
-        terms_with="与该" + EVIDENCE_ZH[scored.via.kind] if scored.via is not None else "",
+        terms_with="与该" + SOURCE_ZH[scored.via.kind] if scored.via is not None else "",
     )
     evidence = _evidence_reason(scored)
     if evidence is not None:

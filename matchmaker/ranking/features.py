@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI, SCENARIO
 from matchmaker.ranking.catalogue import OrgView, ParkView
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI, SCENARIO, Track
+from matchmaker.ranking.tracks import Track
 
 FRESHNESS_HALF_LIFE_DAYS = 365.0
 TRL_GAP_FOR_FULL_PENALTY = 3  # three levels below what is asked costs the whole TRL weight again

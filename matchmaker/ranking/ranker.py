@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.ranking.catalogue import Catalogue, ItemView, OrgView, ParkView
 from matchmaker.ranking.features import (
@@ -29,7 +30,7 @@ from matchmaker.ranking.features import (
 from matchmaker.ranking.scoring import LinearScorer
 from matchmaker.ranking.similarity import TextSpace, calibrate, relative
 from matchmaker.ranking.terms import asean_cues
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI, Track, WrongRoute
+from matchmaker.ranking.tracks import SOURCE_ZH, Track, WrongRoute
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.retrieval.index.tokenize import tokenize
@@ -150,12 +151,9 @@ def supply_of(catalogue: Catalogue, view: ItemView) -> Supply:
     )
 
 
-ITEM_ZH = {"achievement": "成果", "need": "需求", "scenario": "场景"}
-
-
 def item_label(view: ItemView, prefix: str = "园区") -> str:
     """How a reason names an item: 园区需求《title》（N-…）."""
-    return f"{prefix}{ITEM_ZH[view.kind]}《{view.title}》（{view.external_id}）"
+    return f"{prefix}{SOURCE_ZH[view.kind]}《{view.title}》（{view.external_id}）"
 
 
 def park_text(park: ParkView) -> str:
@@ -563,7 +561,7 @@ def rank_targets(
     only: Iterable[int] | None = None,
 ) -> list[Scored]:
     """All eligible candidates of one target kind for a source, scored, best first."""
-    if target_kind in ("achievement", "need", "scenario"):
+    if target_kind in ITEM_KINDS:
         return rank_items(ctx, source, target_kind, exclude=exclude, depth=depth, only=only)
     if target_kind == "organisation":
         ranked = rank_organisations(ctx, source, exclude=exclude, depth=depth)

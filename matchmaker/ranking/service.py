@@ -14,11 +14,12 @@ import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.ranking.catalogue import Catalogue, CatalogueCache
 from matchmaker.ranking.diversity import diversify, owner_cap
 from matchmaker.ranking.explain import build_recommendation
@@ -28,10 +29,13 @@ from matchmaker.ranking.feedback import (
     add_feedback,
     check_action,
     latest_shown,
+    list_feedback,
     log_shown,
     rejected_targets,
+    training_examples,
 )
 from matchmaker.ranking.ranker import (
+    CHINA,
     RankContext,
     Scored,
     UnknownSource,
@@ -40,19 +44,35 @@ from matchmaker.ranking.ranker import (
     pool_size,
     rank_targets,
 )
-from matchmaker.ranking.reranker import load_active, model_path
+from matchmaker.ranking.reranker import TrainingReport, load_active, model_path, save, train
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.scoring import LinearScorer, hand_set
 from matchmaker.ranking.similarity import TextSpace
-from matchmaker.ranking.tracks import EAST_TO_GUANGXI, Track, check_route, get_track
+from matchmaker.ranking.tracks import TRACKS, Track, check_route, get_track
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.store.feedback import PairFeedback
 from matchmaker.store.models import utcnow
 
-SOURCE_KINDS = ("need", "achievement", "scenario", "park")
-TARGET_KINDS = ("achievement", "need", "scenario", "organisation", "park")
 MAX_K = 100
 DIVERSITY_POOL = 5  # diversity re-orders the best 5·k candidates (enough to fill k under any cap)
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One stored verdict on a pair, with source and target as kind:external-id."""
+
+    track: str
+    source: str
+    target: str
+    action: str
+    reason: str | None
+    note: str
+    by: str | None
+    at: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Plain form for JSON output."""
+        return asdict(self)
 
 
 @dataclass
@@ -206,17 +226,26 @@ class Recommender:
         source_id: int,
         k: int = 10,
         *,
+        target_kind: str | None = None,
         log: bool = False,
     ) -> dict[str, list[Recommendation]]:
-        """One list per target kind the track ranks for this source (e.g. results and providers)."""
+        """One list per target kind the track ranks for this source (e.g. results and providers),
+        or only the list of `target_kind`."""
         chosen = get_track(track)
-        check_route(chosen, source_kind)
+        check_route(chosen, source_kind, target_kind)
+        targets = (target_kind,) if target_kind else chosen.targets(source_kind)
         return {
             target: self.recommend(
                 session, track, source_kind, source_id, k, target_kind=target, log=log
             )
-            for target in chosen.targets(source_kind)
+            for target in targets
         }
+
+    def is_open(self, session: Session, kind: str, source_id: int) -> bool:
+        """Whether an item still gets recommendations: active and its deadline not passed (China
+        time); parks and organisations are always open."""
+        view = self._catalogues.get(session).items.get(kind, {}).get(source_id)
+        return view is None or view.open_on(self.clock().astimezone(CHINA).date())
 
     def recommend_for_park(
         self,
@@ -297,6 +326,50 @@ class Recommender:
         return add_feedback(
             session, pair, action, reason=reason, note=note, actor=actor, shown=shown, at=at
         )
+
+    def feedback_history(
+        self,
+        session: Session,
+        *,
+        track: str | None = None,
+        party: tuple[str, str | int] | None = None,
+        limit: int = 20,
+    ) -> list[FeedbackEntry]:
+        """Recent feedback, newest first, optionally for one track or one party (kind and id or
+        external id), with every record named by its external id."""
+        chosen = get_track(track).name if track else None
+        who = (party[0], self.resolve(session, party[0], party[1])) if party else None
+        catalogue = self._catalogues.get(session)
+
+        def ref(kind: str, record_id: int) -> str:
+            view = catalogue.table(kind).get(record_id)
+            return f"{kind}:{view.external_id if view is not None else record_id}"
+
+        return [
+            FeedbackEntry(
+                track=row.track,
+                source=ref(row.source_kind, row.source_id),
+                target=ref(row.target_kind, row.target_id),
+                action=row.action,
+                reason=row.reason,
+                note=row.note,
+                by=row.actor,
+                at=row.created_at.isoformat(timespec="seconds"),
+            )
+            for row in list_feedback(session, track=chosen, party=who, limit=limit)
+        ]
+
+    def train_reranker(self, session: Session, track: str | None = None) -> list[TrainingReport]:
+        """Train the re-ranker of one track (or every track) on stored feedback; a model is saved,
+        and used, only when it beats the hand-set weights on held-out feedback."""
+        chosen = [get_track(track)] if track else list(TRACKS.values())
+        reports = []
+        for item in chosen:
+            report = train(item, training_examples(session, item.name))
+            if report.trained:
+                save(report, self.data_dir)
+            reports.append(report)
+        return reports
 
     @staticmethod
     def _check_target(ctx: RankContext, kind: str, target_id: int) -> None:

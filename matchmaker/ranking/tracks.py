@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matchmaker.core.kinds import EAST_TO_GUANGXI, SCENARIO, TECH_TRANSFER, TRACK_NAMES
+
 # Every feature a pair is scored on; the learned re-ranker sees them in this order.
 FEATURES: tuple[str, ...] = (
     "semantic",
@@ -31,10 +33,6 @@ FEATURE_ZH: dict[str, str] = {
     "asean": "东盟市场",
     "diversity": "多样性调整",
 }
-
-TECH_TRANSFER = "tech-transfer"
-SCENARIO = "scenario"
-EAST_TO_GUANGXI = "east-to-guangxi"
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,8 @@ TRACKS: dict[str, Track] = {
         default_min_trl=5,
     ),
 }
+
+assert tuple(TRACKS) == TRACK_NAMES, "tracks and core.kinds.TRACK_NAMES must agree"
 
 TARGET_ZH: dict[str, str] = {
     "achievement": "科技成果",

@@ -63,3 +63,20 @@ def find_key(session: Session, key: str) -> ApiKey | None:
     if found is None or found.revoked_at is not None:
         return None
     return found
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, oldest first (their hashes only: secrets are never stored)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_key(session: Session, key_id: int) -> ApiKey:
+    """Revoke a key so it no longer authenticates; NotFound for an unknown id."""
+    from matchmaker.core.errors import NotFound
+
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"密钥 {key_id} 不存在 / no such key")
+    key.revoked_at = utcnow()
+    session.flush()
+    return key

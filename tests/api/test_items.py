@@ -157,6 +157,54 @@ def test_validation_errors_name_the_field(api: Api) -> None:
     )
 
 
+def test_service_refusals_are_problems_naming_the_field(api: Api) -> None:
+    h = api.as_("admin")
+    cleared = api.client.patch(
+        f"/api/v1/needs/{api.ids['own_need']}", json={"title": None}, headers=h
+    )
+    assert cleared.status_code == 422, "clearing a required field is invalid, not a conflict"
+    assert cleared.headers["content-type"].startswith("application/problem+json")
+    assert cleared.json()["errors"] == [
+        {"field": "title", "in": "body", "message": "不能为空 / cannot be null"}
+    ]
+    upside_down = api.client.patch(
+        f"/api/v1/achievements/{api.ids['ach']}",
+        json={"price_min": 90, "price_max": 10},
+        headers=h,
+    )
+    assert (
+        upside_down.status_code == 422 and "价格下限 90 大于上限 10" in upside_down.json()["detail"]
+    )
+    assert upside_down.json()["errors"][0]["field"] == "price_min"
+    unknown = api.client.get("/api/v1/needs?industry=炼金术", headers=h).json()
+    assert unknown["errors"] == [
+        {"field": "industry", "in": "query", "message": "unknown industry"}
+    ]
+    owner = api.client.delete(f"/api/v1/organisations/{api.ids['ent']}", headers=h)
+    assert owner.status_code == 409 and "仍有" in owner.json()["detail"]
+
+
+def test_a_hidden_draft_answers_like_a_missing_need(api: Api) -> None:
+    admin, other = api.as_("admin"), api.as_("enterprise")
+    draft = api.client.post(
+        "/api/v1/needs",
+        json={
+            **NEED,
+            "external_id": "N-draft",
+            "status": "草稿",
+            "enterprise_id": api.ids["other"],
+        },
+        headers=admin,
+    ).json()
+    assert draft["status"] == "draft"
+    hidden = api.client.get(f"/api/v1/needs/{draft['id']}", headers=other)
+    missing = api.client.get(f"/api/v1/needs/{draft['id'] + 1}", headers=other)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["detail"].replace(str(draft["id"]), "#") == missing.json()[
+        "detail"
+    ].replace(str(draft["id"] + 1), "#")
+
+
 def test_filters_and_paging(api: Api) -> None:
     h = api.as_("reader")
     assert api.client.get("/api/v1/achievements?region=eastern", headers=h).json()["total"] == 1

@@ -9,15 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matchmaker.catalog.importer.validate import Problem, Record, Validation
-from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
+from matchmaker.catalog.kinds import PLURAL_KINDS, RECORD_MODELS
+from matchmaker.store.models import Organisation, Park
 
-MODELS: dict[str, type[Any]] = {
-    "parks": Park,
-    "organisations": Organisation,
-    "achievements": Achievement,
-    "needs": Need,
-    "scenarios": Scenario,
-}
 # reference field → (model it points to, column it fills, label for messages)
 REFERENCES: dict[str, dict[str, tuple[type[Any], str, str]]] = {
     "organisations": {"park": (Park, "park_id", "所在园区")},
@@ -133,7 +127,7 @@ def apply_validation(
     records = [r for r in validation.records if r.row not in bad]
     if kind == "needs":
         _default_need_park(session, records)
-    model = MODELS[kind]
+    model = RECORD_MODELS[PLURAL_KINDS[kind]]
     ids = [r.values["external_id"] for r in records]
     existing = (
         {

@@ -7,11 +7,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.fields import KIND_ALIASES
 from matchmaker.catalog.importer import EXTRA_KINDS
 from matchmaker.catalog.importer.apply import ImportFailed, ImportReport, apply_validation
-from matchmaker.catalog.importer.fields import KIND_ALIASES
 from matchmaker.catalog.importer.readers import RawRow, ReadError, read_rows
 from matchmaker.catalog.importer.validate import validate_rows
+from matchmaker.catalog.indexing import ItemIndex, after_item_write
+from matchmaker.catalog.kinds import PLURAL_KINDS
+from matchmaker.core.errors import NotFound
+from matchmaker.core.kinds import ITEM_KINDS
 
 
 class UnknownKind(ValueError):
@@ -57,12 +61,39 @@ def import_file(
     return import_rows(session, kind, read_rows(path, data), skip_invalid=skip_invalid)
 
 
+def import_upload(
+    session: Session,
+    kind: str,
+    filename: str,
+    data: bytes,
+    *,
+    skip_invalid: bool = False,
+    index: ItemIndex | None = None,
+) -> ImportReport:
+    """Import an uploaded file of one catalogue kind (plural, as in URLs), commit, and make the
+    changed items searchable at once; on ReadError or ImportFailed nothing is written."""
+    if kind not in PLURAL_KINDS:
+        raise NotFound(f"未知的数据类型“{kind}” / unknown kind")
+    try:
+        report = import_file(
+            session, kind, Path(Path(filename).name), data=data, skip_invalid=skip_invalid
+        )
+        session.commit()
+    except (ReadError, ImportFailed):
+        session.rollback()
+        raise
+    if PLURAL_KINDS[kind] in ITEM_KINDS:
+        after_item_write(index, session, PLURAL_KINDS[kind], report.changed_ids)
+    return report
+
+
 __all__ = [
     "ImportFailed",
     "ImportReport",
     "ReadError",
     "UnknownKind",
     "import_file",
+    "import_upload",
     "import_rows",
     "resolve_kind",
 ]

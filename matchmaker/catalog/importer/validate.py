@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from matchmaker.catalog.importer.fields import FIELDS, FieldSpec, header_map, normalise_header
-from matchmaker.catalog.importer.parsers import is_blank
+from matchmaker.catalog.fields import (
+    CODE_MAX,
+    FIELDS,
+    FieldSpec,
+    check_limit,
+    header_map,
+    normalise_header,
+    range_problems,
+)
 from matchmaker.catalog.importer.readers import RawRow
+from matchmaker.catalog.parsers import is_blank
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,6 @@ class Validation:
     problems: list[Problem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
 
-    def bad_rows(self) -> set[int]:
-        """Row numbers with at least one problem."""
-        return {p.row for p in self.problems}
-
 
 def validate_rows(kind: str, rows: list[RawRow]) -> Validation:
     """Validate every row of a file for one kind; nothing is written here."""
@@ -61,18 +65,29 @@ def validate_rows(kind: str, rows: list[RawRow]) -> Validation:
             if is_blank(cell):
                 continue
             try:
-                values[spec.name] = spec.parse(cell)
+                values[spec.name] = check_limit(spec, spec.parse(cell))
             except ValueError as exc:
                 row_problems.append(Problem(raw.number, spec.label_zh, str(exc)))
         row_problems.extend(_check_required(kind, raw.number, values))
         _fold_ranges(values)
-        row_problems.extend(_check_ranges(raw.number, values))
+        row_problems.extend(
+            Problem(raw.number, label, message) for _, label, message in range_problems(values)
+        )
         if (
             kind in ("parks", "organisations")
             and not values.get("external_id")
             and values.get("name")
         ):
             values["external_id"] = values["name"]
+            if len(values["name"]) > CODE_MAX:
+                row_problems.append(
+                    Problem(
+                        raw.number,
+                        "编号",
+                        f"名称超过 {CODE_MAX} 个字符，不能兼作编号，请填写编号 / the name is too "
+                        f"long to serve as the id: give an id of at most {CODE_MAX} characters",
+                    )
+                )
         ext = values.get("external_id")
         if ext:
             if ext in seen_ids:
@@ -113,15 +128,3 @@ def _fold_ranges(values: dict[str, Any]) -> None:
             lo, hi = values.pop(combined)
             values.setdefault(low, lo)
             values.setdefault(high, hi)
-
-
-def _check_ranges(row: int, values: dict[str, Any]) -> list[Problem]:
-    out = []
-    for low, high, label in (
-        ("price_min", "price_max", "价格"),
-        ("budget_min", "budget_max", "预算"),
-    ):
-        lo, hi = values.get(low), values.get(high)
-        if lo is not None and hi is not None and lo > hi:
-            out.append(Problem(row, label, f"下限 {lo} 大于上限 {hi} / minimum exceeds maximum"))
-    return out

@@ -1,9 +1,10 @@
-"""ORM rows → public dicts, hiding contact details from roles that may not see them."""
+"""Records as their Public schemas show them, hiding contact details from callers who may not see them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from matchmaker.catalog.access import Actor
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 
@@ -92,3 +93,12 @@ def park_public(park: Park) -> dict[str, Any]:
         "industries": park.industries or [],
         "description": park.description,
     }
+
+
+def record_public(record: Any, actor: Actor) -> dict[str, Any]:
+    """The public form of any catalogue record, as this caller may see it."""
+    if isinstance(record, Park):
+        return park_public(record)
+    if isinstance(record, Organisation):
+        return organisation_public(record)
+    return item_public(record, sees_contacts=actor.sees_contacts)

@@ -1,23 +1,37 @@
-"""Per-kind field specifications: canonical names, Chinese/English header aliases, parsers, required flags."""
+"""The catalogue's field rules, defined once: per kind each field's name, Chinese label, file header
+aliases, parser and limits. The importer, the API schemas and the web forms all validate through
+`clean_value` and `range_problems`, so a value is accepted or refused with the same message everywhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from matchmaker.catalog.importer import parsers as p
+from matchmaker.catalog import parsers as p
+
+# Limits (characters for text, entries for lists); the database columns are sized to match.
+CODE_MAX = 64  # external ids, cities, contact names and phones
+PROVINCE_MAX = 32
+NAME_MAX = 200  # names, e-mail addresses, websites
+TITLE_MAX = 300
+LONG_MAX = 20000  # summaries, descriptions, applications
+TERM_MAX = 100  # one keyword, patent number or capability
+TERMS_MAX = 50
+INDUSTRIES_MAX = 20
+COOP_MAX = 5
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One importable field: how it is named in files and how its cells are parsed."""
+    """One catalogue field: how files name it, how its values are parsed, and how long it may be."""
 
     name: str
     label_zh: str
     aliases: tuple[str, ...]
     parse: Callable[[Any], Any]
     required: bool = False
+    limit: int | None = None  # characters (text) or entries (lists)
 
 
 def _f(
@@ -26,9 +40,34 @@ def _f(
     aliases: tuple[str, ...],
     parse: Callable[[Any], Any],
     required: bool = False,
+    limit: int | None = None,
 ) -> FieldSpec:
-    return FieldSpec(name, label, aliases, parse, required)
+    if limit is None:
+        limit = FIELD_LIMITS.get(name, PARSER_LIMITS.get(parse))
+    return FieldSpec(name, label, aliases, parse, required, limit)
 
+
+# A field's limit is the same in every kind; free text and lists get their parser's limit.
+FIELD_LIMITS: dict[str, int] = {
+    "external_id": CODE_MAX,
+    "name": NAME_MAX,
+    "title": TITLE_MAX,
+    "city": CODE_MAX,
+    "province": PROVINCE_MAX,
+    "website": NAME_MAX,
+    "contact_name": CODE_MAX,
+    "contact_phone": CODE_MAX,
+    "contact_email": NAME_MAX,
+    "owner": NAME_MAX,
+    "enterprise": NAME_MAX,
+    "park": NAME_MAX,
+}
+PARSER_LIMITS: dict[Callable[[Any], Any], int] = {
+    p.parse_text: LONG_MAX,
+    p.parse_list: TERMS_MAX,
+    p.parse_industries: INDUSTRIES_MAX,
+    p.parse_coop_modes: COOP_MAX,
+}
 
 EXTERNAL_ID = ("编号", "ID", "id", "外部编号", "external id", "externalid")
 CONTACT = (
@@ -280,3 +319,55 @@ def _norm(header: str) -> str:
 def normalise_header(header: str) -> str:
     """The form headers are compared in (case, full-width brackets, underscores ignored)."""
     return _norm(header)
+
+
+# ---- the checks every adapter runs ----------------------------------------------------------
+SPECS: dict[str, dict[str, FieldSpec]] = {
+    kind: {spec.name: spec for spec in specs} for kind, specs in FIELDS.items()
+}
+RANGES: tuple[tuple[str, str, str], ...] = (
+    ("price_min", "price_max", "价格"),
+    ("budget_min", "budget_max", "预算"),
+)
+
+
+def check_limit(spec: FieldSpec, value: Any) -> Any:
+    """The value when it fits the field's limit, else ValueError saying by how much it does not."""
+    if spec.limit is None:
+        return value
+    if isinstance(value, str) and len(value) > spec.limit:
+        raise ValueError(
+            f"最长 {spec.limit} 个字符，现有 {len(value)} 个 / at most {spec.limit} characters, "
+            f"got {len(value)}"
+        )
+    if isinstance(value, list):
+        if len(value) > spec.limit:
+            raise ValueError(
+                f"最多 {spec.limit} 项，现有 {len(value)} 项 / at most {spec.limit} entries, "
+                f"got {len(value)}"
+            )
+        long = next((v for v in value if isinstance(v, str) and len(v) > TERM_MAX), None)
+        if long is not None:
+            raise ValueError(
+                f"每项最长 {TERM_MAX} 个字符：“{long[:20]}…” / each entry at most {TERM_MAX} characters"
+            )
+    return value
+
+
+def clean_value(kind: str, name: str, value: Any) -> Any:
+    """A field's value parsed and checked by the catalogue's rules (kind is plural, as in FIELDS);
+    fields without a rule pass through. ValueError carries the message people see."""
+    spec = SPECS[kind].get(name)
+    if spec is None:
+        return value
+    return check_limit(spec, spec.parse(value))
+
+
+def range_problems(values: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(lower field, label, message) for each price or budget range whose lower end exceeds the upper."""
+    out = []
+    for low, high, label in RANGES:
+        lo, hi = values.get(low), values.get(high)
+        if lo is not None and hi is not None and lo > hi:
+            out.append((low, label, f"{label}下限 {lo:g} 大于上限 {hi:g} / {low} exceeds {high}"))
+    return out

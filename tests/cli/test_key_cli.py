@@ -1,0 +1,29 @@
+"""`matchmaker apikey` as an administrator runs it: keys for an organisation, listing, revoking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.test_data_cli import run
+
+
+def test_enterprise_keys_name_their_organisation_and_revoked_keys_show(tmp_path: Path) -> None:
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text(
+        "机构编号,机构名称,机构类型,省份\nE1,南宁测试电子,企业,广西\n", encoding="utf-8"
+    )
+    assert run(["import", "organisations", str(orgs)], tmp_path).returncode == 0
+    by_name = run(
+        ["apikey", "create", "--role", "enterprise", "--organisation", "南宁测试电子"], tmp_path
+    )
+    assert by_name.returncode == 0 and "mm_" in by_name.stdout
+    unknown = run(["apikey", "create", "--role", "enterprise", "--organisation", "E9"], tmp_path)
+    assert unknown.returncode == 2 and "找不到机构“E9”" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    listed = run(["apikey", "list"], tmp_path).stdout.splitlines()
+    assert len(listed) == 1 and "enterprise" in listed[0] and "有效 active" in listed[0]
+    key_id = listed[0].split("\t")[0]
+    assert run(["apikey", "revoke", key_id], tmp_path).returncode == 0
+    assert "已吊销 revoked" in run(["apikey", "list"], tmp_path).stdout
+    missing = run(["apikey", "revoke", "999"], tmp_path)
+    assert missing.returncode == 2 and "密钥 999 不存在" in missing.stderr
