@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from matchmaker.catalog.importer import parsers
+from matchmaker.catalog import parsers
 from matchmaker.core.kinds import TrackName
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events.service.events import EventSpec

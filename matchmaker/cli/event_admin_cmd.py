@@ -140,7 +140,7 @@ def create_command(
     venue: Annotated[str, typer.Option("--venue", help="地点 venue")] = "",
 ) -> None:
     """新建活动 Create an event with its sessions, slots and tables."""
-    from matchmaker.catalog.importer.parsers import parse_industries
+    from matchmaker.catalog.parsers import parse_industries
     from matchmaker.events.service import events
     from matchmaker.events.service.grid import DEFAULT_SLOT_MINUTES, SessionSpec
 
