@@ -1,23 +1,34 @@
-"""Interface strings of the web pages in Chinese (first) and English, and the domain's labels.
-
-Pages look strings up by key: `translator("en")("search.title")`. A missing English string falls
-back to Chinese, a missing key shows the key itself (so a typo is visible, never a crash).
-Data (titles, descriptions, the recommender's reasons) is shown as written, in Chinese.
+"""Interface strings of the web pages, registered with the one translation mechanism
+(`matchmaker.core.messages`): pages look them up by key, `translator("en")("search.title")`, and
+label domain codes with `labeller(lang)`. Data (titles, descriptions) is shown as written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import partial
 
-from matchmaker.core.taxonomy import INDUSTRIES
-from matchmaker.core.vocab import COOP_MODES, IPR_STATUSES, ORG_KINDS, PARK_LEVELS, STATUSES
+from matchmaker.core import messages
+from matchmaker.core.messages import (
+    DEFAULT_LANG,
+    HTML_LANG,
+    LANGS,
+    Translator,
+    label,
+    normalise_lang,
+    translator,
+)
 
-LANGS: tuple[str, ...] = ("zh", "en")
-DEFAULT_LANG = "zh"
-HTML_LANG = {"zh": "zh-CN", "en": "en"}
-
-Translator = Callable[..., str]
+__all__ = [
+    "DEFAULT_LANG",
+    "HTML_LANG",
+    "LANGS",
+    "STRINGS",
+    "Translator",
+    "labeller",
+    "normalise_lang",
+    "translator",
+]
 
 STRINGS: dict[str, tuple[str, str]] = {
     # site frame
@@ -448,81 +459,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
 }
 
-TRACK_LABELS: dict[str, tuple[str, str]] = {
-    "tech-transfer": ("技术转移", "Tech transfer"),
-    "scenario": ("场景驱动", "Scenario-driven"),
-    "east-to-guangxi": ("东部研发—广西转化", "East-to-Guangxi"),
-}
-TARGET_LABELS: dict[str, tuple[str, str]] = {
-    "achievement": ("科技成果", "Achievements"),
-    "need": ("企业需求", "Enterprise needs"),
-    "scenario": ("应用场景", "Scenarios"),
-    "organisation": ("解决方案提供方", "Solution providers"),
-    "park": ("园区", "Parks"),
-}
-COOP_EN: dict[str, str] = {
-    "transfer": "Transfer",
-    "license": "Licence",
-    "equity": "Equity",
-    "joint-dev": "Joint development",
-    "service": "Technical service",
-}
-STATUS_EN: dict[str, str] = {"active": "Open", "closed": "Closed", "draft": "Draft"}
-IPR_EN: dict[str, str] = {"none": "No patent", "applied": "Applied", "granted": "Granted"}
-ORG_KIND_EN: dict[str, str] = {
-    "university": "University",
-    "research_institute": "Research institute",
-    "enterprise": "Enterprise",
-    "park_management": "Park management",
-    "investor": "Investor",
-}
-PARK_LEVEL_EN: dict[str, str] = {"national": "National", "regional": "Regional"}
-_INDUSTRY = {i.code: (i.zh, i.en) for i in INDUSTRIES}
+messages.register(STRINGS, "api.i18n")
 
-
-def normalise_lang(value: str | None) -> str | None:
-    """'en', 'EN', 'en-US' → 'en'; 'zh', 'zh-CN' → 'zh'; anything else → None."""
-    if not value:
-        return None
-    head = value.strip().lower()[:2]
-    return head if head in LANGS else None
-
-
-def translator(lang: str) -> Translator:
-    """A function giving the interface string for a key in one language, formatted with kwargs."""
-    pick = 1 if lang == "en" else 0
-
-    def t(key: str, **values: Any) -> str:
-        """The string for a key, formatted."""
-        pair = STRINGS.get(key)
-        if pair is None:
-            return key
-        text = pair[pick] or pair[0]
-        return text.format(**values) if values else text
-
-    return t
-
-
-def _pair_label(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
-    pair = table.get(code)
-    if pair is None:
-        return code
-    return pair[1] if lang == "en" else pair[0]
-
-
-def _vocab_label(zh: dict[str, str], en: dict[str, str], code: str, lang: str) -> str:
-    return (en if lang == "en" else zh).get(code, zh.get(code, code))
+LABEL_GROUPS: tuple[str, ...] = (
+    "industry",
+    "track",
+    "target",
+    "kind",
+    "coop",
+    "status",
+    "ipr",
+    "org_kind",
+    "park_level",
+)
 
 
 def labeller(lang: str) -> dict[str, Callable[[str], str]]:
     """Label functions for the domain's codes in one language (`label.industry(code)`)."""
-    return {
-        "industry": lambda c: _pair_label(_INDUSTRY, c, lang),
-        "track": lambda c: _pair_label(TRACK_LABELS, c, lang),
-        "target": lambda c: _pair_label(TARGET_LABELS, c, lang),
-        "coop": lambda c: _vocab_label(COOP_MODES, COOP_EN, c, lang),
-        "status": lambda c: _vocab_label(STATUSES, STATUS_EN, c, lang),
-        "ipr": lambda c: _vocab_label(IPR_STATUSES, IPR_EN, c, lang),
-        "org_kind": lambda c: _vocab_label(ORG_KINDS, ORG_KIND_EN, c, lang),
-        "park_level": lambda c: _vocab_label(PARK_LEVELS, PARK_LEVEL_EN, c, lang),
-    }
+    return {group: partial(label, group, lang=lang) for group in LABEL_GROUPS}

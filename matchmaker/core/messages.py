@@ -7,8 +7,9 @@ Pages, emails, reasons, CLI output and error messages all come from here:
     str(Text(...))                           # "中文 / English", for logs, the CLI and API errors
     label("industry", "ai-hardware", "en")   # a domain code's name
 
-Catalogues are plain `{key: (zh, en)}` tables in one module per area (`CATALOGUE_MODULES`), each
-exposing `MESSAGES`; they are merged on first use. A duplicate key is a programming error. A
+Catalogues are plain `{key: (zh, en)}` tables, one module per area: library areas are listed in
+`CATALOGUE_MODULES` (each exposing `MESSAGES`, merged on first use); the web layer registers its
+page strings with `register()` when it is imported. A duplicate key is a programming error. A
 missing English text falls back to Chinese; an unknown key renders as the key itself, so a typo is
 visible on the page, never a crash.
 """
@@ -27,27 +28,36 @@ DEFAULT_LANG: Lang = "zh"
 HTML_LANG: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 
 # Each module defines MESSAGES: dict[str, tuple[str, str]]. Add a line here for a new area.
-CATALOGUE_MODULES: tuple[str, ...] = ("matchmaker.core.catalogue_labels",)
+CATALOGUE_MODULES: tuple[str, ...] = (
+    "matchmaker.core.catalogue_labels",
+    "matchmaker.digest.messages",
+)
 
 Translator = Callable[..., str]
 
-_catalogue: dict[str, tuple[str, str]] | None = None
-_lock = threading.Lock()
+_catalogue: dict[str, tuple[str, str]] = {}
+_loaded = False
+_lock = threading.RLock()
+
+
+def register(table: Mapping[str, tuple[str, str]], source: str = "") -> None:
+    """Add a catalogue table; a key already defined elsewhere is a programming error."""
+    with _lock:
+        clash = {k for k in _catalogue.keys() & table.keys() if _catalogue[k] != table[k]}
+        if clash:
+            raise RuntimeError(f"duplicate message keys {source}: {sorted(clash)[:5]}")
+        _catalogue.update(table)
 
 
 def _load() -> dict[str, tuple[str, str]]:
-    global _catalogue
-    with _lock:
-        if _catalogue is None:
-            merged: dict[str, tuple[str, str]] = {}
-            for name in CATALOGUE_MODULES:
-                table: Mapping[str, tuple[str, str]] = importlib.import_module(name).MESSAGES
-                clash = merged.keys() & table.keys()
-                if clash:
-                    raise RuntimeError(f"duplicate message keys in {name}: {sorted(clash)[:5]}")
-                merged.update(table)
-            _catalogue = merged
-        return _catalogue
+    global _loaded
+    if not _loaded:
+        with _lock:
+            if not _loaded:
+                for name in CATALOGUE_MODULES:
+                    register(importlib.import_module(name).MESSAGES, name)
+                _loaded = True
+    return _catalogue
 
 
 def normalise_lang(value: str | None) -> Lang | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from matchmaker.core.messages import t
+
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
@@ -42,8 +44,15 @@ def period_label(frequency: str, moment: dt.datetime, language: str) -> str:
     day = local(moment).date()
     if frequency == "weekly":
         year, week, _ = day.isocalendar()
-        return f"{year} 年第 {week} 周" if language == "zh" else f"week {week}, {year}"
-    return f"{day.year} 年 {day.month} 月 {day.day} 日" if language == "zh" else day.isoformat()
+        return t("digest.period.week", language, year=year, week=week)
+    return t(
+        "digest.period.day",
+        language,
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        iso=day.isoformat(),
+    )
 
 
 def today(moment: dt.datetime) -> dt.date:

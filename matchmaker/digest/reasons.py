@@ -4,51 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matchmaker.core.taxonomy import industry, industry_zh
+from matchmaker.core.messages import label, t
 from matchmaker.digest.candidates import ItemFacts
 
 MAX_REASONS = 3
 
 
-def _industry_en(code: str) -> str:
-    try:
-        return industry(code).en
-    except KeyError:
-        return code
-
-
 def term_reason(term: str, literal: bool, language: str) -> str:
     """The interest term an item matched, quoted; 'mentions' when the text contains it verbatim."""
-    if language == "en":
-        return f"mentions your interest “{term}”" if literal else f"close to your interest “{term}”"
-    return f"包含您关注的“{term}”" if literal else f"与您关注的“{term}”内容相近"
+    return t(
+        "digest.reason.term_literal" if literal else "digest.reason.term_close", language, term=term
+    )
 
 
 def industry_reason(codes: Sequence[str], language: str) -> str:
     """The subscriber's industries the item belongs to."""
-    if language == "en":
-        return "in your industry: " + ", ".join(_industry_en(c) for c in codes)
-    return "属于您关注的产业：" + "、".join(industry_zh(c) for c in codes)
+    names = ("、" if language != "en" else ", ").join(label("industry", c, language) for c in codes)
+    return t("digest.reason.industry", language, names=names)
 
 
 def park_reason(park_name: str, language: str) -> str:
     """The subscriber's park the item is in."""
-    return f"in your park: {park_name}" if language == "en" else f"位于您关注的园区：{park_name}"
+    return t("digest.reason.park", language, park=park_name)
 
 
 def eastern_reason(item: ItemFacts, language: str) -> str:
     """An achievement from an eastern R&D source (the east-to-Guangxi track)."""
-    if language == "en":
-        return f"eastern R&D source: {item.owner} ({item.province}), for transfer to Guangxi"
-    return f"东部研发来源：{item.province}·{item.owner}，可在广西转化"
+    return t("digest.reason.eastern", language, province=item.province, owner=item.owner)
 
 
 def tags(item: ItemFacts, is_new: bool, language: str) -> list[str]:
     """New or updated, and the deadline when there is one."""
-    out = [
-        ("new" if is_new else "updated") if language == "en" else ("新发布" if is_new else "有更新")
-    ]
+    out = [t("digest.tag.new" if is_new else "digest.tag.updated", language)]
     if item.deadline is not None:
-        prefix = "deadline " if language == "en" else "截止 "
-        out.append(prefix + item.deadline.isoformat())
+        out.append(t("digest.tag.deadline", language, date=item.deadline.isoformat()))
     return out

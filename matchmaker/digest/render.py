@@ -23,13 +23,12 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from matchmaker.core.config import Settings
+from matchmaker.core.messages import label, t
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.periods import local, period_label
 from matchmaker.digest.selection import Pick
 from matchmaker.digest.tokens import make_token
-from matchmaker.digest.vocab import FREQUENCIES, KIND_EN, KIND_ZH
 
-SENDER_NAME = {"zh": "园校企对接推送", "en": "Matchmaker digest 园校企对接推送"}
 API = "/api/v1/digest"
 
 
@@ -47,7 +46,7 @@ def _sender_parts(smtp_sender: str) -> tuple[str, str, str]:
 def sender_header(settings: Settings, language: str = "zh") -> str:
     """From: the configured sender with a readable name."""
     name, addr, _ = _sender_parts(settings.smtp_sender)
-    return formataddr((name or SENDER_NAME.get(language, SENDER_NAME["zh"]), addr), "utf-8")
+    return formataddr((name or t("digest.sender", language), addr), "utf-8")
 
 
 def _domain(settings: Settings) -> str:
@@ -145,10 +144,7 @@ def digest_message(
     lang = sub.language if sub.language in ("zh", "en") else "zh"
     label = period_label(sub.frequency, issued, lang)
     n = len(picks)
-    if lang == "en":
-        subject = f"Matchmaker digest: {n} new item{'s' if n != 1 else ''} for you ({label})"
-    else:
-        subject = f"园校企对接推送：{n} 条新推荐（{label}）"
+    subject = t("digest.subject", lang, n=n, plural="s" if n != 1 else "", period=label)
     unsubscribe = action_url(settings, sub, "unsubscribe", issued)
     mailbox = _sender_parts(settings.digest_unsubscribe_mailto or settings.smtp_sender)[1]
     token = unsubscribe.rpartition("token=")[2]
@@ -184,138 +180,92 @@ def digest_message(
 
 
 def _greeting(sub: Subscription, lang: str) -> str:
-    if lang == "en":
-        return f"Hello {sub.name}," if sub.name else "Hello,"
-    return f"{sub.name}，您好：" if sub.name else "您好："
+    if sub.name:
+        return t("digest.greeting_named", lang, name=sub.name)
+    return t("digest.greeting", lang)
 
 
 def _footer(sub: Subscription, lang: str) -> str:
-    if lang == "en":
-        return (
-            f"You subscribed to the matchmaker digest ({sub.frequency}, at most "
-            f"{sub.max_items} items per e-mail). You never receive the same item twice."
-        )
-    return (
-        f"您订阅了园校企对接推送（{FREQUENCIES.get(sub.frequency, sub.frequency)}，"
-        f"每封最多 {sub.max_items} 条），同一条目不会重复推送。"
-    )
-
-
-def _kind_label(kind: str, lang: str) -> str:
-    return KIND_EN.get(kind, kind) if lang == "en" else KIND_ZH.get(kind, kind)
+    frequency = t(f"digest.frequency.{sub.frequency}", lang)
+    return t("digest.footer", lang, frequency=frequency, max_items=sub.max_items)
 
 
 def _digest_text(
     sub: Subscription,
     lang: str,
-    label: str,
+    period: str,
     links: Sequence[tuple[Pick, str, str]],
     unsubscribe: str,
 ) -> str:
-    en = lang == "en"
-    lines = [_greeting(sub, lang), ""]
-    lines.append(
-        f"New items matching your interests ({label}):"
-        if en
-        else f"以下是与您关注方向相关的新条目（{label}）："
-    )
-    lines.append("")
+    lines = [_greeting(sub, lang), "", t("digest.intro", lang, period=period), ""]
     for number, (pick, view, not_relevant) in enumerate(links, start=1):
-        kind = _kind_label(pick.kind, lang)
-        lines.append(
-            f"{number}. [{kind}] {pick.title}" if en else f"{number}.【{kind}】{pick.title}"
-        )
+        kind = label("kind", pick.kind, lang)
+        lines.append(t("digest.item_line", lang, number=number, kind=kind, title=pick.title))
         if pick.tags:
             lines.append("   " + " · ".join(pick.tags))
         if pick.reasons:
-            why = "; ".join(pick.reasons) if en else "；".join(pick.reasons)
-            lines.append(f"   Why: {why}" if en else f"   推荐理由：{why}")
-        lines.append(f"   View: {view}" if en else f"   查看详情：{view}")
-        lines.append(
-            f"   Not relevant: {not_relevant}"
-            if en
-            else f"   不相关 / not relevant：{not_relevant}"
-        )
+            why = t("digest.list_sep", lang).join(pick.reasons)
+            lines.append(t("digest.why_line", lang, why=why))
+        lines.append(t("digest.view_line", lang, url=view))
+        lines.append(t("digest.not_relevant_line", lang, url=not_relevant))
         lines.append("")
     lines.append("——")
     lines.append(_footer(sub, lang))
-    lines.append(f"Unsubscribe: {unsubscribe}" if en else f"退订 / unsubscribe：{unsubscribe}")
+    lines.append(t("digest.unsubscribe_line", lang, url=unsubscribe))
     return "\n".join(lines) + "\n"
 
 
 def _digest_html(
     sub: Subscription,
     lang: str,
-    label: str,
+    period: str,
     links: Sequence[tuple[Pick, str, str]],
     unsubscribe: str,
 ) -> str:
-    en = lang == "en"
     esc = html.escape
-    intro = (
-        f"New items matching your interests ({label}):"
-        if en
-        else f"以下是与您关注方向相关的新条目（{label}）："
-    )
+    intro = t("digest.intro", lang, period=period)
     parts = [f"<p>{esc(_greeting(sub, lang))}</p>", f"<p>{esc(intro)}</p>", "<ol>"]
     for pick, view, not_relevant in links:
-        kind = _kind_label(pick.kind, lang)
+        kind = label("kind", pick.kind, lang)
         tags = " · ".join(pick.tags)
-        why = ("; " if en else "；").join(pick.reasons)
+        why = t("digest.list_sep", lang).join(pick.reasons)
         parts.append(
             '<li style="margin-bottom:14px">'
             f'<span style="color:#666">[{esc(kind)}]</span> '
             f'<a href="{esc(view)}" style="font-weight:bold">{esc(pick.title)}</a>'
             + (f'<br><span style="color:#888;font-size:13px">{esc(tags)}</span>' if tags else "")
             + (
-                f'<br><span style="font-size:14px">{"Why" if en else "推荐理由"}：{esc(why)}</span>'
+                f'<br><span style="font-size:14px">{esc(t("digest.why", lang))}：{esc(why)}</span>'
                 if why
                 else ""
             )
             + f'<br><a href="{esc(not_relevant)}" style="color:#999;font-size:13px">'
-            f"{'Not relevant' if en else '不相关 / not relevant'}</a></li>"
+            f"{esc(t('digest.not_relevant', lang))}</a></li>"
         )
     parts.append("</ol>")
     parts.append(
         f'<hr><p style="color:#888;font-size:13px">{esc(_footer(sub, lang))}<br>'
         f'<a href="{esc(unsubscribe)}" style="color:#888">'
-        f"{'Unsubscribe' if en else '退订 / unsubscribe'}</a></p>"
+        f"{esc(t('digest.unsubscribe', lang))}</a></p>"
     )
-    title = "Matchmaker digest" if en else "园校企对接推送"
-    return _html_page(lang, title, "".join(parts))
+    return _html_page(lang, t("digest.title", lang), "".join(parts))
 
 
 def confirmation_message(settings: Settings, sub: Subscription, issued: dt.datetime) -> Message:
     """The e-mail asking a new subscriber to confirm their address with one click."""
     lang = sub.language if sub.language in ("zh", "en") else "zh"
-    en = lang == "en"
-    subject = (
-        "Please confirm your matchmaker digest subscription"
-        if en
-        else "请确认订阅园校企对接推送 / please confirm your subscription"
-    )
+    subject = t("digest.confirm.subject", lang)
     confirm = action_url(settings, sub, "confirm", issued)
     interests = "、".join([*sub.keywords, *sub.saved_searches]) or "—"
-    if en:
-        lines = [
-            _greeting(sub, lang),
-            "",
-            "Someone (hopefully you) subscribed this address to the matchmaker digest "
-            f"({sub.frequency}). Your interests: {interests}.",
-            f"Confirm with one click (valid for 14 days): {confirm}",
-            "",
-            "If this was not you, ignore this e-mail: nothing will be sent.",
-        ]
-    else:
-        lines = [
-            _greeting(sub, lang),
-            "",
-            f"有人（希望是您本人）用此邮箱订阅了园校企对接推送（{FREQUENCIES.get(sub.frequency, '')}）。"
-            f"关注方向：{interests}。",
-            f"请点击确认（14 天内有效）：{confirm}",
-            "",
-            "如非本人操作，请忽略本邮件，我们不会向您发送任何推送。",
-        ]
+    frequency = t(f"digest.frequency.{sub.frequency}", lang)
+    lines = [
+        _greeting(sub, lang),
+        "",
+        t("digest.confirm.who", lang, frequency=frequency, interests=interests),
+        t("digest.confirm.link", lang, url=confirm),
+        "",
+        t("digest.confirm.ignore", lang),
+    ]
     text = "\n".join(lines) + "\n"
     body = "".join(
         f'<p><a href="{html.escape(confirm)}">{html.escape(line)}</a></p>'
