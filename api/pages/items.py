@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.pages import engine
-from api.pages.explain import Item, organisation_of, park_name
 from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback, owner_of
 from api.pages.forms import to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.tracks import EAST_TO_GUANGXI, TRACKS
+from matchmaker.retrieval.explain import Item, organisation_of, park_name
 from matchmaker.store.models import ITEM_MODELS, Achievement
 
 router = APIRouter(include_in_schema=False)

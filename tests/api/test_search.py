@@ -63,7 +63,7 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
         "both display-defect results lead"
     )
     assert all(set(item) >= {"id", "kind", "title", "score", "reasons"} for item in body["items"])
-    assert any("语义相似度" in reason for reason in body["items"][0]["reasons"])
+    assert any(reason.startswith("技术成熟度 TRL") for reason in body["items"][0]["reasons"])
     english = api.client.get(
         "/api/v1/search", params={"q": "battery electrode coating defect inspection"}, headers=h
     ).json()
@@ -74,8 +74,11 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
     assert titles(mixed)[0] == "六堡茶渥堆发酵过程智能控制"
     assert (
         "六堡" in mixed["items"][0]["terms"]
-        and "<mark>六堡</mark>" in mixed["items"][0]["highlight"]
+        and "<mark>六堡</mark>" in mixed["items"][0]["title_highlight"]
     )
+    reasons = mixed["items"][0]["reasons"]
+    assert any(r.startswith("与您的描述语义相近") for r in reasons), reasons
+    assert any(r.startswith("共同关键词：") and "六堡" in r for r in reasons), reasons
 
 
 def test_filters_still_return_matches_and_errors_name_the_parameter(api: Api) -> None:
