@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from matchmaker.retrieval.explain import TermStats
     from matchmaker.retrieval.index.service import SearchIndex
     from matchmaker.retrieval.search import SearchService
+    from matchmaker.retrieval.vectors import TextVectors
 
 
 class Container:
@@ -58,6 +59,13 @@ class Container:
         from matchmaker.retrieval.embed import EmbeddingCache
 
         return EmbeddingCache(self.settings.embedding_cache_dir)
+
+    @cached_property
+    def vectors(self) -> TextVectors:
+        """Item and term vectors from the index's own embedder and cache (digests, maps)."""
+        from matchmaker.retrieval.vectors import TextVectors
+
+        return TextVectors(self.embedder, self.embedding_cache)
 
     @property
     def index_loaded(self) -> bool:
