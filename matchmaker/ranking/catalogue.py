@@ -18,12 +18,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.vocab import is_eastern, is_guangxi
 from matchmaker.ranking.terms import asean_cues
 from matchmaker.retrieval.index.tokenize import tokenize
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
-
-ITEM_KINDS = ("achievement", "need", "scenario")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.vocab import normalise_province
 from matchmaker.ranking.catalogue import Catalogue
 from matchmaker.ranking.terms import document_frequencies
@@ -71,7 +72,7 @@ class TextSpace:
 
     def __init__(self, index: SearchIndex, catalogue: Catalogue) -> None:
         self.matrices: dict[str, Matrix] = {}
-        for kind in ("achievement", "need", "scenario"):
+        for kind in ITEM_KINDS:
             ids, vectors = item_vectors(index, kind)
             self.matrices[kind] = Matrix.build(ids, vectors)
         orgs = sorted(catalogue.orgs)

@@ -4,7 +4,8 @@ The dense and BM25 lists come from the shipped search (`SearchService.search` in
 `lexical` mode, as deep as hybrid search fetches them) and are fused with the shipped `fuse`, so
 a weight chosen here is exactly what `SearchIndex` does with it. Reported: the weight each half
 chose, and the MRR@10 those choices scored on the *other* half (mean ± sd over the splits) —
-the honest figure — next to the shipped weight's score on the same halves.
+the honest figure — next to the shipped weight's score on the same halves, and, for the first
+split, each signal alone and the shipped fusion on either half.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from matchmaker.retrieval.embed import Embedder
 from matchmaker.retrieval.evaluate import ranked_lists, searchable
 from matchmaker.retrieval.index.hybrid import FusionParams, fuse
 
-GRID: tuple[float, ...] = tuple(round(0.3 + 0.05 * i, 2) for i in range(15))  # dense 0.30…1.00
+GRID: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(21))  # dense 0 (BM25) … 1 (dense)
 
 
 def _mrr_matrix(
@@ -61,7 +62,7 @@ def split_halves(
         dense = ranked_lists(corpus, "dense", shipped.depth)
         lexical = ranked_lists(corpus, "lexical", shipped.depth)
         relevant = [corpus.data.qrels[q] for q in corpus.data.query_ids]
-    grid = tuple(sorted(set(GRID) | {shipped.dense_weight}))
+    grid = tuple(sorted(set(GRID) | {shipped.dense_weight, 0.0, 1.0}))
     scores = _mrr_matrix(dense, lexical, relevant, grid)
     shipped_row = grid.index(shipped.dense_weight)
     rng = random.Random(seed)
@@ -69,10 +70,22 @@ def split_halves(
     chosen: Counter[float] = Counter()
     held_out: list[float] = []
     shipped_held_out: list[float] = []
-    for _ in range(splits):
+    first_split: dict[str, list[float]] = {}
+    for number in range(splits):
         rng.shuffle(order)
         half = len(order) // 2
         first, second = np.array(order[:half]), np.array(order[half:])
+        if number == 0:  # one fixed split, for a table: each signal and the shipped fusion per half
+            for label, weight in (
+                ("dense", 1.0),
+                ("lexical", 0.0),
+                ("hybrid", shipped.dense_weight),
+            ):
+                row = grid.index(weight)
+                first_split[label] = [
+                    round(float(scores[row, first].mean()), 4),
+                    round(float(scores[row, second].mean()), 4),
+                ]
         for train, test in ((first, second), (second, first)):
             best = int(scores[:, train].mean(axis=1).argmax())
             chosen[grid[best]] += 1
@@ -86,6 +99,7 @@ def split_halves(
         "held_out_sd": round(statistics.pstdev(held_out), 4),
         "shipped_dense_weight": shipped.dense_weight,
         "shipped_held_out_mrr@10": round(statistics.fmean(shipped_held_out), 4),
+        "first_split_halves_mrr@10": first_split,
         "all_queries_mrr@10": {
             f"{w:.2f}": round(float(scores[i].mean()), 4) for i, w in enumerate(grid)
         },
