@@ -13,12 +13,12 @@ from api.pages import engine
 from api.pages.forms import read_form, text, to_int, wants_json
 from api.pages.session import PageUser, safe_next
 from api.pages.web import PageDep, PageError
+from matchmaker.core.kinds import SOURCE_KINDS
 from matchmaker.store.feedback import REJECT_REASONS
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Park, Scenario
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
-SOURCE_KINDS = ("need", "achievement", "scenario", "park")
 
 
 @dataclass(frozen=True)

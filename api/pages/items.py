@@ -13,6 +13,7 @@ from api.pages import engine
 from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback, owner_of
 from api.pages.forms import to_int
 from api.pages.web import Page, PageDep, PageError
+from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.tracks import EAST_TO_GUANGXI, TRACKS
@@ -22,7 +23,6 @@ from matchmaker.store.models import ITEM_MODELS, Achievement
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
 PER_SECTION = 5
-ITEM_KINDS = frozenset(ITEM_MODELS)
 
 
 @dataclass
