@@ -103,11 +103,14 @@ class Container:
         return SearchService(self.index(), term_stats=self.term_stats)
 
     def term_stats(self, session: Session) -> TermStats:
-        """Word statistics of the recommender's catalogue, for ranking a hit's shared words."""
+        """Word statistics of the recommender's catalogue, for ranking a hit's shared words: its
+        last snapshot (a write's words count from the next ranking on; a search never waits for
+        the recommender to rebuild), built once when there is none yet."""
         from matchmaker.core.kinds import TECH_TRANSFER
         from matchmaker.retrieval.explain import TermStats
 
-        space = self.recommender.context(session, TECH_TRANSFER).space
+        rec = self.recommender
+        space = rec.last_space() or rec.context(session, TECH_TRANSFER).space
         return TermStats(space.df, space.n_docs, getattr(space, "vocabulary", None))
 
 
