@@ -17,6 +17,7 @@ from matchmaker.core.container import Container
 from matchmaker.events.service.scoring import ItemScorer, default_scorer
 from matchmaker.ranking.service import Recommender
 from matchmaker.retrieval.index.service import SearchIndex
+from matchmaker.retrieval.search import SearchService
 from matchmaker.store.auth import find_key
 from matchmaker.store.db import session_factory
 
@@ -128,6 +129,23 @@ def search_index(request: Request) -> SearchIndex:
 
 
 SearchIndexDep = Annotated[SearchIndex, Depends(search_index)]
+
+
+def loaded_search(request: Request) -> SearchService | None:
+    """The search service once the index is loaded, else None (the page says so, never waits)."""
+    box = container(request)
+    return box.search if box.index_loaded else None
+
+
+def search_service(request: Request) -> SearchService:
+    """The search service; 503 while the service is starting."""
+    found = loaded_search(request)
+    if found is None:
+        raise Problem(503, "检索索引尚未加载 / the search index is not loaded")
+    return found
+
+
+SearchServiceDep = Annotated[SearchService, Depends(search_service)]
 
 
 def loaded_recommender(request: Request) -> Recommender | None:

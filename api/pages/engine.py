@@ -1,44 +1,19 @@
-"""The search index and recommender the pages use: the app's own, shared with the events API."""
+"""The shared objects the pages use: the app's own search service and recommender."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from fastapi import Request
-from sqlalchemy.orm import Session
 
-from api.deps import loaded_index, loaded_recommender
+from api.deps import loaded_recommender, loaded_search
 from matchmaker.ranking.service import Recommender
-from matchmaker.retrieval.index.service import SearchIndex
+from matchmaker.retrieval.search import SearchService
 
 
-def search_index(request: Request) -> SearchIndex | None:
-    """The index loaded at start-up (None while starting)."""
-    return loaded_index(request)
+def search_service(request: Request) -> SearchService | None:
+    """The search service once the index is loaded (None while starting)."""
+    return loaded_search(request)
 
 
 def recommender(request: Request) -> Recommender | None:
     """The app's recommender (None while starting)."""
     return loaded_recommender(request)
-
-
-@dataclass(frozen=True)
-class TermStats:
-    """Word statistics over all items: document frequencies and the technical vocabulary."""
-
-    df: Counter[str] = field(default_factory=Counter)
-    n_docs: int = 0
-    vocabulary: frozenset[str] | None = None
-
-
-def term_stats(request: Request, session: Session) -> TermStats:
-    """The recommender's word statistics, so search explains hits with the words it would use."""
-    rec = recommender(request)
-    if rec is None:
-        return TermStats()
-    try:
-        space = rec.context(session, "tech-transfer").space
-        return TermStats(space.df, space.n_docs, getattr(space, "vocabulary", None))
-    except Exception:  # explanations degrade to unweighted terms, search still works
-        return TermStats()

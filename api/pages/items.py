@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.pages import engine
-from api.pages.explain import Item, organisation_of, park_name
 from api.pages.feedback import REASON_CODES, FeedbackTarget, actor_of, may_give_feedback
 from api.pages.forms import to_int
 from api.pages.web import Page, PageDep, PageError
@@ -20,6 +19,7 @@ from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.tracks import TRACKS
+from matchmaker.retrieval.explain import Item, organisation_of, park_name
 from matchmaker.store.models import Achievement
 
 router = APIRouter(include_in_schema=False)

@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.explain import reason_text
 from api.pages import engine
-from api.pages.explain import SearchResult, explain_hit
 from api.pages.feedback import REASON_CODES, FeedbackTarget
 from api.pages.forms import text, to_int
 from api.pages.session import PageUser
 from api.pages.web import Page, PageDep
+from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.vocab import COOP_MODES, normalise_province
-from matchmaker.ranking.feedback import rejected_targets
 from matchmaker.retrieval.index.filters import Filters
-from matchmaker.retrieval.index.service import SearchIndex
-from matchmaker.retrieval.index.tokenize import tokenize
-from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park
+from matchmaker.retrieval.party import own_open_items, route_for
+from matchmaker.retrieval.search import SearchRequest, SearchService
+from matchmaker.store.models import Organisation, Park
 
 router = APIRouter(include_in_schema=False)
 
-KINDS: tuple[str, ...] = ("achievement", "need", "scenario")
 PAGE_SIZE = 10
 MAX_PAGE = 10
 MAX_QUERY = 200
 MAX_ID = 2**31 - 1
-CONTEXT_DEPTH = 100  # hits searched for the person's own item closest to the query
 EXAMPLES: tuple[str, ...] = (
     "镜面不锈钢锅体划痕检测，反光严重误检多",
     "甘蔗渣怎么利用起来，能做成什么材料",
@@ -42,11 +40,6 @@ EXAMPLES: tuple[str, ...] = (
     "芒果保鲜期太短，运到东盟容易坏",
     "工厂设备老是突然停机，想提前知道故障",
 )
-# For an item kind searched, the track and source kind a "not relevant" verdict is stored on.
-FEEDBACK_ROUTES: dict[str, tuple[str, str]] = {
-    "achievement": ("tech-transfer", "need"),
-    "need": ("tech-transfer", "achievement"),
-}
 
 
 @dataclass
@@ -97,7 +90,7 @@ def parse_form(params: Mapping[str, Any], park_ids: set[int], provinces: set[str
     form = SearchForm(q=text(params, "q", MAX_QUERY))
     ignored: list[str] = []
     kind = text(params, "kind", 20)
-    if kind in KINDS:
+    if kind in ITEM_KINDS:
         form.kind = kind
     elif kind:
         ignored.append("kind")
@@ -132,7 +125,7 @@ def parse_form(params: Mapping[str, Any], park_ids: set[int], provinces: set[str
     return form
 
 
-def build_filters(form: SearchForm, exclude: set[int]) -> Filters:
+def build_filters(form: SearchForm) -> Filters:
     """The index filters of the form (TRL: at least, for results; at most asked, for needs)."""
     region = form.region
     trl_min = form.trl if form.kind == "achievement" else None
@@ -146,7 +139,6 @@ def build_filters(form: SearchForm, exclude: set[int]) -> Filters:
         trl_min=trl_min,
         trl_max=trl_max,
         coop_modes=[form.coop] if form.coop and form.kind != "scenario" else None,
-        exclude_ids=exclude,
     )
 
 
@@ -169,44 +161,43 @@ class FeedbackContext:
 
 
 def feedback_context(
-    session: Session,
-    user: PageUser | None,
-    form: SearchForm,
-    closest: Callable[[str, set[int]], int | None] | None = None,
+    session: Session, user: PageUser | None, form: SearchForm, service: SearchService | None
 ) -> FeedbackContext:
     """An enterprise's own open items the clicks are recorded for: the one picked in the form,
     else the one closest to the query (anonymous people are asked to log in)."""
-    route = FEEDBACK_ROUTES.get(form.kind)
     if user is None:
         return FeedbackContext(message_key="search.login_for_feedback")
+    route = route_for(form.kind)
     if route is None or user.role != "enterprise" or user.organisation_id is None:
         return FeedbackContext()
     track, source_kind = route
-    model: Any = ITEM_MODELS[source_kind]
-    owner = Need.enterprise_id if source_kind == "need" else Achievement.owner_id
-    options = list(
-        session.scalars(
-            select(model)
-            .where(owner == user.organisation_id, model.status == "active")
-            .order_by(model.updated_at.desc(), model.id.desc())
-        )
-    )
-    if not options:
+    if service is None:  # starting: the person's items, nothing ranked yet
+        options = own_open_items(session, user.organisation_id, source_kind)
+        if not options:
+            return FeedbackContext(message_key="search.feedback_needs_need")
+        picked = next((o for o in options if o.id == form.ctx), options[0])
+        return FeedbackContext(track, source_kind, options, picked, auto=picked.id != form.ctx)
+    party = service.asking_party(session, user.organisation_id, form.q, form.kind, form.ctx)
+    if party is None:
         return FeedbackContext(message_key="search.feedback_needs_need")
-    picked = next((o for o in options if o.id == form.ctx), None)
-    if picked is not None:
-        return FeedbackContext(track, source_kind, options, picked)
-    best = closest(source_kind, {o.id for o in options}) if closest and form.q else None
-    chosen = next((o for o in options if o.id == best), options[0])
-    return FeedbackContext(track, source_kind, options, chosen, auto=True)
+    return FeedbackContext(party.track, party.kind, party.options, party.item, auto=party.auto)
 
 
-def closest_item(
-    index: SearchIndex, query: str, vector: np.ndarray, kind: str, ids: set[int]
-) -> int | None:
-    """Which of the given items of a kind is closest to the query (None when none ranks)."""
-    hits = index.search(query, kind, k=CONTEXT_DEPTH, vector=vector)
-    return next((h.id for h in hits if h.id in ids), None)
+@dataclass
+class PageResult:
+    """One hit as the search page shows it."""
+
+    item: Any
+    organisation: Any
+    terms: list[str]
+    title_html: Markup
+    snippet_html: Markup
+    reasons: list[str]
+
+    @property
+    def weak(self) -> bool:
+        """No word in common with the query: close in meaning only, maybe not relevant."""
+        return not self.terms
 
 
 def _options(session: Session) -> tuple[list[Park], list[str]]:
@@ -216,36 +207,31 @@ def _options(session: Session) -> tuple[list[Park], list[str]]:
     return parks, provinces
 
 
-def _load(session: Session, kind: str, ids: list[int]) -> dict[int, Any]:
-    model: Any = ITEM_MODELS[kind]
-    if not ids:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
-
-
 def run_search(
-    request: Request,
-    page: Page,
-    form: SearchForm,
-    exclude: set[int],
-    index: SearchIndex,
-    vector: np.ndarray,
-) -> tuple[list[SearchResult], bool]:
-    """The page of results for the form, explained, and whether a next page exists."""
-    filters = build_filters(form, exclude)
-    wanted = form.page * PAGE_SIZE + 1
-    hits = index.search(form.q, form.kind, k=wanted, filters=filters, vector=vector)
-    shown = hits[(form.page - 1) * PAGE_SIZE : form.page * PAGE_SIZE]
-    items = _load(page.db, form.kind, [h.id for h in shown])
-    stats = engine.term_stats(request, page.db)
-    query_tokens = frozenset(tokenize(form.q))
-    chosen = {"industry": form.industry}
+    page: Page, form: SearchForm, service: SearchService, party: tuple[str, int] | None
+) -> tuple[list[PageResult], bool]:
+    """The page of results for the form (one service call), worded, and whether a next page exists."""
+    request = SearchRequest(
+        query=form.q,
+        kind=form.kind,
+        filters=build_filters(form),
+        limit=PAGE_SIZE,
+        offset=(form.page - 1) * PAGE_SIZE,
+        party=party,
+    )
+    found = service.search(page.db, request)
     results = [
-        explain_hit(form.q, query_tokens, items[h.id], h, stats, page.t, page.label, chosen)
-        for h in shown
-        if h.id in items
+        PageResult(
+            item=r.item,
+            organisation=r.explanation.organisation,
+            terms=r.explanation.terms,
+            title_html=Markup(r.explanation.title_html),
+            snippet_html=Markup(r.explanation.snippet_html),
+            reasons=[reason_text(x, page.t, page.label) for x in r.explanation.reasons],
+        )
+        for r in found.items
     ]
-    has_next = len(hits) > form.page * PAGE_SIZE and form.page < MAX_PAGE
+    has_next = found.total > form.page * PAGE_SIZE and form.page < MAX_PAGE
     return results, has_next
 
 
@@ -254,21 +240,13 @@ def search_page(request: Request, page: PageDep) -> HTMLResponse:
     """Search by need: a landing with examples, results with reasons, or a clear empty state."""
     parks, provinces = _options(page.db)
     form = parse_form(request.query_params, {p.id for p in parks}, set(provinces))
-    index = engine.search_index(request)
-    vector = index.embedder.encode_queries([form.q])[0] if index is not None and form.q else None
-
-    def closest(kind: str, ids: set[int]) -> int | None:
-        """The person's item of a kind closest to the query text."""
-        if index is None or vector is None:
-            return None
-        return closest_item(index, form.q, vector, kind, ids)
-
-    feedback = feedback_context(page.db, page.user, form, closest)
+    service = engine.search_service(request)
+    feedback = feedback_context(page.db, page.user, form, service)
     if feedback.auto:
         form = replace(form, ctx=None)
     context: dict[str, Any] = {
         "form": form,
-        "kinds": KINDS,
+        "kinds": ITEM_KINDS,
         "industries": INDUSTRIES,
         "parks": parks,
         "provinces": provinces,
@@ -281,15 +259,15 @@ def search_page(request: Request, page: PageDep) -> HTMLResponse:
         "searched": False,
         "unavailable": False,
     }
-    if not form.q:
+    if not form.q.strip():
         return page.render("search.html", **context)
-    if index is None or vector is None:
+    if service is None:
         context["unavailable"] = True
         return page.render("search.html", status_code=503, **context)
-    exclude: set[int] = set()
+    party = None
     if feedback.chosen is not None and feedback.source_kind is not None:
-        exclude = rejected_targets(page.db, feedback.source_kind, feedback.chosen.id, form.kind)
-    results, has_next = run_search(request, page, form, exclude, index, vector)
+        party = (feedback.source_kind, int(feedback.chosen.id))
+    results, has_next = run_search(page, form, service, party)
     context.update(
         results=results,
         has_next=has_next,

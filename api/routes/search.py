@@ -1,6 +1,6 @@
 """Search by need, recommendations per track, and feedback on pairs."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -10,17 +10,19 @@ from api.deps import (
     Caller,
     CallerDep,
     OrganiserDep,
+    SearchServiceDep,
     SessionDep,
     WriterDep,
     recommender,
-    search_index,
 )
+from api.explain import reason_texts
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
+from matchmaker.core.kinds import ItemKind, SourceKind, TargetKind, TrackName
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.core.vocab import COOP_MODE_ALIASES
 from matchmaker.retrieval.index.filters import Filters
-from matchmaker.retrieval.search import BadQuery, search_items
+from matchmaker.retrieval.search import BadQuery, SearchItem, SearchRequest
 from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
 from matchmaker.store.models import Need
 
@@ -31,10 +33,6 @@ router = APIRouter(
 )
 
 MAX_ID = 2**31 - 1
-Kind = Literal["achievement", "need", "scenario"]
-TrackName = Literal["tech-transfer", "scenario", "east-to-guangxi"]
-SourceKind = Literal["need", "achievement", "scenario", "park"]
-TargetKind = Literal["achievement", "need", "scenario", "organisation", "park"]
 
 
 class SearchHit(BaseModel):
@@ -45,7 +43,8 @@ class SearchHit(BaseModel):
     score: float
     reasons: list[str]
     terms: list[str]
-    highlight: str = Field(description="摘要片段，共同术语以 <mark> 标出（已 HTML 转义）")
+    highlight: str = Field(description="正文片段，共同术语以 <mark> 标出（已 HTML 转义）")
+    title_highlight: str = Field(description="标题，共同术语以 <mark> 标出（已 HTML 转义）")
     organisation: str | None
     trl: int | None
     industries: list[str]
@@ -115,17 +114,21 @@ def _filters(
     "/search",
     response_model=SearchPage,
     summary="按需求检索 Search by need",
-    description="用自己的话描述技术问题（中文、英文或混合），返回科技成果、需求或应用场景，并附中文理由。",
+    description=(
+        "用自己的话描述技术问题（中文、英文或混合），返回科技成果、需求或应用场景，并附中文理由"
+        "（与网页 / 相同的检索与理由）。企业密钥检索时，本企业对某条需求（或成果）标记为“不相关”的"
+        "结果不再出现：该需求由 context_id 指定，默认取与查询最接近的本企业需求。"
+    ),
 )
 def search(
-    request: Request,
     session: SessionDep,
     caller: CallerDep,
+    service: SearchServiceDep,
     q: Annotated[
         str,
         Query(min_length=1, max_length=500, description="问题描述 the problem in your own words"),
     ],
-    kind: Annotated[Kind, Query(description="检索对象 what to search")] = "achievement",
+    kind: Annotated[ItemKind, Query(description="检索对象 what to search")] = "achievement",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Annotated[int, Query(ge=0, le=190)] = 0,
     industry: Annotated[
@@ -141,16 +144,49 @@ def search(
     coop_mode: Annotated[
         list[str] | None, Query(max_length=5, json_schema_extra={"items": {"enum": COOP_VALUES}})
     ] = None,
+    context_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="企业密钥：本次检索所为的本企业需求（检索需求时为成果）id / enterprise keys: "
+            "the own need (achievement, when searching needs) this search is for",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Hybrid semantic + keyword search with structured filters and reasons per result."""
     filters = _filters(industry, park_id, region, trl_min, trl_max, coop_mode)
     try:
-        result = search_items(
-            session, search_index(request), q, kind, filters=filters, limit=limit, offset=offset
+        party = None
+        if caller.role == "enterprise" and caller.organisation_id is not None:
+            found = service.asking_party(session, caller.organisation_id, q, kind, context_id)
+            party = found.key if found is not None else None
+        asked = SearchRequest(
+            query=q, kind=kind, filters=filters, limit=limit, offset=offset, party=party
         )
+        result = service.search(session, asked)
     except BadQuery as exc:
         raise Problem(422, str(exc), [{"field": "q", "in": "query", "message": str(exc)}]) from exc
-    return {"items": [item.as_dict() for item in result.items], "total": result.total}
+    return {"items": [_hit(found) for found in result.items], "total": result.total}
+
+
+def _hit(found: SearchItem) -> dict[str, Any]:
+    """One result in the API's JSON form."""
+    item, why = found.item, found.explanation
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "external_id": item.external_id,
+        "title": item.title,
+        "score": round(found.hit.score, 4),
+        "reasons": reason_texts(why.reasons),
+        "terms": why.terms,
+        "highlight": why.snippet_html,
+        "title_highlight": why.title_html,
+        "organisation": why.organisation.name if why.organisation is not None else None,
+        "trl": getattr(item, "trl", None),
+        "industries": list(item.industries or []),
+    }
 
 
 class ReasonOut(BaseModel):

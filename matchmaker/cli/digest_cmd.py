@@ -165,6 +165,7 @@ def run_command(
 ) -> None:
     """发送到期的推送邮件 Send every due subscriber their digest (safe to re-run: nothing twice)."""
     from matchmaker.core.config import get_settings
+    from matchmaker.core.container import get_container
     from matchmaker.digest.job import DigestBusy, run_digest
     from matchmaker.digest.periods import parse_now
     from matchmaker.digest.transport import SystemFailure
@@ -176,7 +177,7 @@ def run_command(
         raise UserError(str(exc)) from exc
     upgrade()
     try:
-        report = run_digest(get_settings(), now=moment, dry_run=dry_run)
+        report = run_digest(get_settings(), now=moment, dry_run=dry_run, container=get_container())
     except DigestBusy as exc:
         raise UserError(str(exc)) from exc
     except SystemFailure as exc:

@@ -1,4 +1,4 @@
-"""The objects one process shares, made once: settings, embedder, search index and recommender.
+"""The objects one process shares, made once: settings, embedder, index, search and recommender.
 
 The API keeps one `Container` on `app.state` (reached through `api/deps.py`); the CLI and jobs use
 `get_container()`. Nothing else builds an embedder, an index or a recommender of its own.
@@ -13,18 +13,38 @@ from typing import TYPE_CHECKING
 from matchmaker.core.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
     from matchmaker.ranking.service import Recommender
     from matchmaker.retrieval.embed import Embedder, EmbeddingCache
+    from matchmaker.retrieval.explain import TermStats
     from matchmaker.retrieval.index.service import SearchIndex
+    from matchmaker.retrieval.search import SearchService
+    from matchmaker.retrieval.vectors import TextVectors
 
 
 class Container:
     """Settings and the heavy shared objects, each created on first use and then reused."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        engine: Engine | None = None,
+        embedder: Embedder | None = None,
+        embedding_cache: EmbeddingCache | None = None,
+    ) -> None:
+        """`engine`, `embedder` and `embedding_cache` replace the configured ones (evaluation runs
+        over a temporary database, tests with a small embedder)."""
         self.settings = settings or get_settings()
+        self.engine = engine
         self._lock = threading.RLock()
         self._index: SearchIndex | None = None
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+        if embedding_cache is not None:
+            self.__dict__["embedding_cache"] = embedding_cache
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -40,6 +60,13 @@ class Container:
 
         return EmbeddingCache(self.settings.embedding_cache_dir)
 
+    @cached_property
+    def vectors(self) -> TextVectors:
+        """Item and term vectors from the index's own embedder and cache (digests, maps)."""
+        from matchmaker.retrieval.vectors import TextVectors
+
+        return TextVectors(self.embedder, self.embedding_cache)
+
     @property
     def index_loaded(self) -> bool:
         """Whether the search index has been loaded (readiness)."""
@@ -52,7 +79,7 @@ class Container:
                 from matchmaker.retrieval.index.service import open_index
                 from matchmaker.store.db import session_scope
 
-                with session_scope() as session:
+                with session_scope(self.engine) as session:
                     self._index = open_index(
                         session,
                         self.embedder,
@@ -67,6 +94,24 @@ class Container:
         from matchmaker.ranking.service import Recommender
 
         return Recommender(index=self.index(), data_dir=self.settings.data_dir)
+
+    @cached_property
+    def search(self) -> SearchService:
+        """Search by need over this container's index, explained with the recommender's words."""
+        from matchmaker.retrieval.search import SearchService
+
+        return SearchService(self.index(), term_stats=self.term_stats)
+
+    def term_stats(self, session: Session) -> TermStats:
+        """Word statistics of the recommender's catalogue, for ranking a hit's shared words: its
+        last snapshot (a write's words count from the next ranking on; a search never waits for
+        the recommender to rebuild), built once when there is none yet."""
+        from matchmaker.core.kinds import TECH_TRANSFER
+        from matchmaker.retrieval.explain import TermStats
+
+        rec = self.recommender
+        space = rec.last_space() or rec.context(session, TECH_TRANSFER).space
+        return TermStats(space.df, space.n_docs, getattr(space, "vocabulary", None))
 
 
 _default: Container | None = None

@@ -12,7 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from matchmaker.digest.vocab import KINDS
-from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_documents_cached
+from matchmaker.retrieval.embed import EmbeddingCache
+from matchmaker.retrieval.vectors import TextVectors
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park, Scenario
 
 STREAM_CHUNK = 1000  # rows fetched at a time
@@ -115,16 +116,13 @@ def iter_open_items(
             yield _facts(kind, item, owner, park)
 
 
-def item_vectors(
-    embedder: Embedder, cache: EmbeddingCache | None, items: Sequence[ItemFacts]
-) -> np.ndarray:
-    """The items' document vectors (from the index layer's cache; missing ones are embedded once)."""
-    out = np.empty((len(items), embedder.dim), dtype=np.float32)
+def item_vectors(vectors: TextVectors, items: Sequence[ItemFacts]) -> np.ndarray:
+    """The items' document vectors: the search index's (same embedder, same cache entries);
+    an item the index has not embedded yet is embedded once and cached for it."""
+    out = np.empty((len(items), vectors.embedder.dim), dtype=np.float32)
     for start in range(0, len(items), EMBED_CHUNK):
         chunk = items[start : start + EMBED_CHUNK]
-        out[start : start + len(chunk)] = embed_documents_cached(
-            embedder, [item.text for item in chunk], cache
-        )
+        out[start : start + len(chunk)] = vectors.documents([item.text for item in chunk])
     return out
 
 
@@ -138,8 +136,8 @@ def reference_rows(count: int, size: int = REFERENCE_SIZE) -> np.ndarray:
 def item_texts(session: Session, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """The embedding text of each given (kind, id) that still exists."""
     out: dict[tuple[str, int], str] = {}
-    models: dict[str, Any] = dict(ITEM_MODELS)
-    for kind, model in models.items():
+    for kind in ITEM_MODELS:
+        model: Any = ITEM_MODELS[kind]
         ids = sorted({i for k, i in keys if k == kind})
         for start in range(0, len(ids), STREAM_CHUNK):
             chunk = ids[start : start + STREAM_CHUNK]

@@ -13,11 +13,11 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from matchmaker.core.config import Settings
+from matchmaker.core.container import Container
 from matchmaker.digest import delivery
 from matchmaker.digest.candidates import (
     REFERENCE_SIZE,
     ItemFacts,
-    embedding_cache,
     item_texts,
     item_vectors,
     iter_open_items,
@@ -42,12 +42,8 @@ from matchmaker.digest.transport import (
     TransientFailure,
     Transport,
 )
-from matchmaker.retrieval.embed import (
-    Embedder,
-    EmbeddingCache,
-    embed_documents_cached,
-    get_embedder,
-)
+from matchmaker.retrieval.embed import Embedder
+from matchmaker.retrieval.vectors import TextVectors
 from matchmaker.store.db import get_engine, session_scope
 from matchmaker.store.models import utcnow
 
@@ -127,7 +123,7 @@ class _Runner:
     now: dt.datetime
     transport: Transport
     dry_run: bool
-    embedder: Embedder | None
+    container: Container  # embedder and embedding cache: the search index's own
     report: RunReport
     progress: Callable[[str], None] | None = None
     transient_in_a_row: int = 0
@@ -254,12 +250,11 @@ class _Runner:
         if not items:
             return {}
         t1 = time.perf_counter()
-        embedder = self.embedder or get_embedder(self.settings.embedder)
-        cache = embedding_cache(self.settings.data_dir)
-        vectors = item_vectors(embedder, cache, items)
-        reference = self._reference(embedder, cache, vectors, day)
+        source = self.container.vectors
+        vectors = item_vectors(source, items)
+        reference = self._reference(source, vectors, day)
         excluded = self._exclusions(items, {s.id for s in subs})
-        rejected = self._rejected(embedder, cache, [s.id for s in subs])
+        rejected = self._rejected(source, [s.id for s in subs])
         profiles = [
             Profile(
                 id=sub.id,
@@ -277,16 +272,14 @@ class _Runner:
             )
             for sub in subs
         ]
-        scale = TermScale(embedder, cache, distinct_terms(profiles), reference)
+        scale = TermScale(source, distinct_terms(profiles), reference)
         self.report.timings["vectors"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         picks = select_for_all(ItemMatrix(items, vectors), scale, profiles)
         self.report.timings["select"] = time.perf_counter() - t2
         return picks
 
-    def _reference(
-        self, embedder: Embedder, cache: EmbeddingCache, vectors: np.ndarray, day: dt.date
-    ) -> np.ndarray:
+    def _reference(self, source: TextVectors, vectors: np.ndarray, day: dt.date) -> np.ndarray:
         """Items to measure each term's similarity scale on: the candidates, topped up with the
         newest open items when the candidates alone are few."""
         if len(vectors) >= REFERENCE_SIZE:
@@ -297,7 +290,7 @@ class _Runner:
             )
         if not extra:
             return vectors
-        return np.vstack([vectors, item_vectors(embedder, cache, extra)])
+        return np.vstack([vectors, item_vectors(source, extra)])
 
     def _exclusions(
         self, items: Sequence[ItemFacts], sub_ids: set[int]
@@ -322,7 +315,7 @@ class _Runner:
         return out
 
     def _rejected(
-        self, embedder: Embedder, cache: EmbeddingCache, sub_ids: Sequence[int]
+        self, source: TextVectors, sub_ids: Sequence[int]
     ) -> dict[int, tuple[tuple[str, ...], np.ndarray]]:
         """Each subscriber's not-relevant items as (kinds, vectors), to keep their re-posts out."""
         marks: dict[int, list[tuple[str, int]]] = {}
@@ -340,7 +333,7 @@ class _Runner:
         if not texts:
             return {}
         order = list(texts)
-        vectors = embed_documents_cached(embedder, [texts[k] for k in order], cache)
+        vectors = source.documents([texts[k] for k in order])
         row_of = {key: row for row, key in enumerate(order)}
         out: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}
         for sub_id, keys in marks.items():
@@ -442,16 +435,20 @@ def run_digest(
     transport: Transport | None = None,
     dry_run: bool = False,
     embedder: Embedder | None = None,
+    container: Container | None = None,
 ) -> RunReport:
-    """Send every due subscriber their digest (or, dry run, write them to data_dir/outbox/)."""
+    """Send every due subscriber their digest (or, dry run, write them to data_dir/outbox/);
+    vectors come from `container` (the process's, from the CLI), else one over `settings`."""
     moment = now or utcnow()
     engine = engine or get_engine(settings.resolved_database_url)
+    if container is None:
+        container = Container(settings, engine=engine, embedder=embedder)
     if transport is None:
         transport = (
             OutboxTransport(settings.data_dir / "outbox") if dry_run else SmtpTransport(settings)
         )
     report = RunReport(now=moment, dry_run=dry_run)
-    runner = _Runner(settings, engine, moment, transport, dry_run, embedder, report)
+    runner = _Runner(settings, engine, moment, transport, dry_run, container, report)
     started = time.perf_counter()
     lock = contextlib.nullcontext() if dry_run else run_lock(settings.data_dir)
     try:

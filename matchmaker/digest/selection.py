@@ -22,7 +22,7 @@ from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.digest import reasons
 from matchmaker.digest.candidates import ItemFacts
 from matchmaker.digest.vocab import KINDS, eastern_only, wanted_kinds
-from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_queries_cached
+from matchmaker.retrieval.vectors import TextVectors
 
 Z_MIN = 2.5  # standard deviations above a term's mean similarity that count as "about this"
 Z_LITERAL = 1.5  # …or this many, when the item's text contains the term itself
@@ -123,16 +123,11 @@ class ItemMatrix:
 class TermScale:
     """Each distinct term's query vector and its similarity mean and spread over reference items."""
 
-    def __init__(
-        self,
-        embedder: Embedder,
-        cache: EmbeddingCache | None,
-        terms: Sequence[str],
-        reference: np.ndarray,
-    ) -> None:
+    def __init__(self, vectors: TextVectors, terms: Sequence[str], reference: np.ndarray) -> None:
         self.terms = list(terms)
         self.index = {term: j for j, term in enumerate(self.terms)}
-        self.vectors = embed_queries_cached(embedder, self.terms, cache) if self.terms else None
+        # a term's vector is the one a search for it uses (same embedder, query prefix, cache)
+        self.vectors = vectors.queries(self.terms) if self.terms else None
         self.mean = np.zeros(len(self.terms), dtype=np.float32)
         self.std = np.ones(len(self.terms), dtype=np.float32)
         if self.vectors is not None and len(reference):

@@ -7,34 +7,11 @@ embeds nothing but the chain links it has not seen before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from matchmaker.retrieval.vectors import TextVectors
 
-from matchmaker.retrieval.embed import (
-    Embedder,
-    EmbeddingCache,
-    embed_documents_cached,
-    embed_queries_cached,
-)
-
-
-@dataclass
-class TextVectors:
-    """An embedder and its cache: documents for items and firms, queries for chain links."""
-
-    embedder: Embedder
-    cache: EmbeddingCache | None
-
-    def documents(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of item or organisation texts (cached)."""
-        return embed_documents_cached(self.embedder, texts, self.cache)
-
-    def queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of chain-link texts, embedded as queries (cached)."""
-        return embed_queries_cached(self.embedder, texts, self.cache)
+__all__ = ["TextVectors", "cache_dir", "default_vectors", "org_text"]
 
 
 def cache_dir(data_dir: Path | None = None) -> Path:
@@ -48,8 +25,7 @@ def default_vectors() -> TextVectors:
     """The configured embedder with the data directory's embedding cache."""
     from matchmaker.core.container import get_container
 
-    container = get_container()
-    return TextVectors(container.embedder, container.embedding_cache)
+    return get_container().vectors
 
 
 def org_text(name: str, description: str | None) -> str:

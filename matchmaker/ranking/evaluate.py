@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from matchmaker.core.metrics import ndcg_at
 from matchmaker.demo.loader import LabelledPair
 from matchmaker.ranking.ranker import UnknownSource
 from matchmaker.ranking.service import Recommender
@@ -116,13 +117,8 @@ def evaluate_pairs(
         good = [p.target for p in group if p.good]
         bad = [p.target for p in group if not p.good]
         ranked = [r.target_external_id for r in shown]
-        gains = [1.0 if ext in good else 0.0 for ext in ranked]
         # nDCG against the ideal of all good targets at the top (those not shown count as misses)
-        ideal = [1.0] * min(len(good), k)
-        ndcg = math.nan
-        if ideal:
-            dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
-            ndcg = dcg / sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+        ndcg = ndcg_at(ranked, dict.fromkeys(good, 1.0), k) if good else math.nan
         couples = correct = 0
         result = tracks[track]
         for g in good:

@@ -130,6 +130,12 @@ class Recommender:
             self._state = _State(catalogue, TextSpace(index, catalogue))
             return self._state
 
+    def last_space(self) -> TextSpace | None:
+        """The vectors and word statistics of the last snapshot, not refreshed (None before the
+        first ranking): search explanations read word rarity here and never wait for a rebuild."""
+        with self._lock:
+            return self._state.space if self._state is not None else None
+
     def scorer(self, track: Track) -> LinearScorer:
         """The learned scorer of a track when it beat the hand-set weights, else the hand-set one."""
         path = model_path(self.data_dir, track.name)

@@ -1,48 +1,47 @@
-"""Retrieval quality on a BEIR-format folder: the numbers behind every embedder/fusion choice."""
+"""`matchmaker eval`: retrieval quality of the shipped search on a BEIR-format folder.
+
+The corpus is stored in a temporary database, each document as an achievement of a placeholder
+organisation (so it is indexed from the same `embedding_text()` users' items are), the index is
+built by the same container and sync as the product's, and every judged query goes through
+`SearchService.search` — the call the API and the web page make. `--retriever dense|lexical`
+runs the same call with one signal only (ablation).
+"""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import sqlite3
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-import numpy as np
+from sqlalchemy.orm import Session
 
-from matchmaker.retrieval.embed import (
-    Embedder,
-    EmbeddingCache,
-    embed_documents_cached,
-    embed_queries_cached,
-)
-from matchmaker.retrieval.index.hybrid import FusionParams, fuse
-from matchmaker.retrieval.index.lexical import CharNgramIndex, LexicalIndex
+from matchmaker.core.metrics import ndcg_at, recall_at, reciprocal_rank
+from matchmaker.retrieval.beir import BeirData, BeirFormatError, document_text, load_beir
+from matchmaker.retrieval.embed import Embedder, EmbeddingCache
+from matchmaker.retrieval.index.service import MODES, Mode
+from matchmaker.retrieval.search import SearchRequest, SearchService
 
-Retriever = Literal["dense", "lexical", "hybrid"]
 RETRIEVERS: tuple[str, ...] = ("dense", "lexical", "hybrid")
 DEPTH = 100  # ranked documents kept per query (Recall@100 needs 100)
 METRIC_KEYS = ("ndcg@10", "mrr@10", "recall@1", "recall@10", "recall@100")
+PLACEHOLDER_ORG = "BEIR-EVAL"
 
-
-class BeirFormatError(ValueError):
-    """The folder is not a readable BEIR dataset (missing file, bad line)."""
-
-
-@dataclass(frozen=True)
-class BeirData:
-    """A BEIR dataset in memory: documents, the queries that have judgements, and the judgements."""
-
-    doc_ids: list[str]
-    doc_texts: list[str]
-    query_ids: list[str]
-    query_texts: list[str]
-    qrels: dict[str, dict[str, int]]  # query id -> {doc id: grade > 0}
+__all__ = [
+    "BeirData",
+    "BeirFormatError",
+    "RETRIEVERS",
+    "document_text",
+    "evaluate",
+    "load_beir",
+    "metrics_for",
+    "ranked_lists",
+]
 
 
 def default_cache_dir() -> Path:
@@ -58,134 +57,15 @@ def default_cache_dir() -> Path:
     return Path(base) / "matchmaker"
 
 
-def document_text(record: dict[str, object]) -> str:
-    """Title and body as one text, the way documents are embedded and indexed everywhere."""
-    parts = (str(record.get("title") or "").strip(), str(record.get("text") or "").strip())
-    return " ".join(p for p in parts if p)
-
-
-def _read_jsonl(path: Path) -> list[dict[str, object]]:
-    if not path.is_file():
-        raise BeirFormatError(f"缺少文件 / missing file: {path}")
-    records: list[dict[str, object]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BeirFormatError(
-                    f"{path} 第 {number} 行不是 JSON / line {number} is not JSON: {exc}"
-                ) from exc
-            if not isinstance(record, dict) or "_id" not in record:
-                raise BeirFormatError(f"{path} 第 {number} 行缺少 _id / line {number} has no _id")
-            records.append(record)
-    return records
-
-
-def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    if not path.is_file():
-        raise BeirFormatError(f"缺少文件 / missing file: {path}")
-    qrels: dict[str, dict[str, int]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.rstrip("\n").split("\t")
-            if number == 1 and fields[0] == "query-id":
-                continue
-            if not line.strip():
-                continue
-            if len(fields) != 3:
-                raise BeirFormatError(
-                    f"{path} 第 {number} 行应为 3 列 / line {number} should have 3 tab-separated columns"
-                )
-            try:
-                grade = int(float(fields[2]))
-            except ValueError as exc:
-                raise BeirFormatError(
-                    f"{path} 第 {number} 行分数无效 / line {number}: bad score"
-                ) from exc
-            if grade > 0:
-                qrels.setdefault(fields[0], {})[fields[1]] = grade
-    return qrels
-
-
-def load_beir(folder: Path | str, split: str = "test") -> BeirData:
-    """Read corpus.jsonl, queries.jsonl and qrels/<split>.tsv; keep queries with judgements."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise BeirFormatError(f"目录不存在 / not a folder: {root}")
-    corpus = _read_jsonl(root / "corpus.jsonl")
-    queries = _read_jsonl(root / "queries.jsonl")
-    qrels = _read_qrels(root / "qrels" / f"{split}.tsv")
-    doc_ids = [str(r["_id"]) for r in corpus]
-    doc_texts = [document_text(r) for r in corpus]
-    empty = [doc_ids[i] for i, t in enumerate(doc_texts) if not t.strip()]
-    if empty:
-        raise BeirFormatError(f"文档没有文本 / documents without text: {', '.join(empty[:5])}")
-    known_docs = set(doc_ids)
-    query_ids: list[str] = []
-    query_texts: list[str] = []
-    for record in queries:
-        query_id, text = str(record["_id"]), str(record.get("text") or "").strip()
-        judged = {d: g for d, g in qrels.get(query_id, {}).items() if d in known_docs}
-        if judged and text:
-            query_ids.append(query_id)
-            query_texts.append(text)
-    if not doc_ids or not query_ids:
-        raise BeirFormatError(
-            f"没有可评测的查询（检查 qrels 与 corpus 的 id）/ no judged queries to evaluate in {root}"
-        )
-    return BeirData(doc_ids, doc_texts, query_ids, query_texts, qrels)
-
-
 def metrics_for(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
     """nDCG@10 (linear gain), RR@10 and Recall@1/10/100 of one ranked list."""
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sorted(relevant.values(), reverse=True)[:10]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    reciprocal = next((1.0 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
-    total = len(relevant)
-
-    def recall(k: int) -> float:
-        return sum(1 for d in ranked[:k] if d in relevant) / total
-
     return {
-        "ndcg@10": dcg / idcg if idcg else 0.0,
-        "mrr@10": reciprocal,
-        "recall@1": recall(1),
-        "recall@10": recall(10),
-        "recall@100": recall(100),
+        "ndcg@10": ndcg_at(ranked, relevant, 10),
+        "mrr@10": reciprocal_rank(ranked, relevant, 10),
+        "recall@1": recall_at(ranked, relevant, 1),
+        "recall@10": recall_at(ranked, relevant, 10),
+        "recall@100": recall_at(ranked, relevant, 100),
     }
-
-
-def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    k = min(k, len(scores))
-    top = np.argpartition(-scores, k - 1)[:k]
-    order = sorted(top.tolist(), key=lambda i: (-float(scores[i]), i))
-    return [(i, float(scores[i])) for i in order]
-
-
-def dense_rankings(
-    embedder: Embedder, data: BeirData, cache: EmbeddingCache | None, depth: int = DEPTH
-) -> list[list[tuple[int, float]]]:
-    """Exact cosine top-`depth` per query (numpy matrix product: fine at evaluation sizes)."""
-    docs = embed_documents_cached(embedder, data.doc_texts, cache)
-    queries = embed_queries_cached(embedder, data.query_texts, cache)
-    rankings: list[list[tuple[int, float]]] = []
-    for start in range(0, len(queries), 256):
-        block = queries[start : start + 256] @ docs.T
-        rankings.extend(_top(row, depth) for row in block)
-    return rankings
-
-
-def lexical_rankings(
-    data: BeirData, depth: int = DEPTH, index: LexicalIndex | CharNgramIndex | None = None
-) -> list[list[tuple[int, float]]]:
-    """Keyword top-`depth` per query (BM25 over jieba words unless another index is given)."""
-    index = index if index is not None else LexicalIndex()
-    index.add(list(range(len(data.doc_texts))), data.doc_texts)
-    return [index.search(text, k=depth) for text in data.query_texts]
 
 
 def _open_cache(directory: Path) -> EmbeddingCache | None:
@@ -203,48 +83,116 @@ def _open_cache(directory: Path) -> EmbeddingCache | None:
     return cache
 
 
+@dataclass
+class Searchable:
+    """A BEIR corpus as the product holds it: the search service, a session, item id → doc id."""
+
+    data: BeirData
+    service: SearchService
+    session: Session
+    doc_of: dict[int, str]
+    cache: EmbeddingCache | None
+
+
+def _store_corpus(session: Session, data: BeirData) -> dict[int, str]:
+    """Every document as an active achievement of one placeholder organisation."""
+    from matchmaker.store.models import Achievement, Organisation
+
+    owner = Organisation(
+        external_id=PLACEHOLDER_ORG,
+        name="评测语料 / evaluation corpus",
+        kind="university",
+        province="广西",
+    )
+    session.add(owner)
+    session.flush()
+    items = []
+    for doc_id, title, body in zip(data.doc_ids, data.doc_titles, data.doc_bodies, strict=True):
+        item = Achievement(
+            external_id=doc_id[:64], title=title, summary=body, applications="", trl=5, owner=owner
+        )
+        item.refresh_hash()
+        items.append(item)
+    session.add_all(items)
+    session.flush()
+    return {int(item.id): doc_id for item, doc_id in zip(items, data.doc_ids, strict=True)}
+
+
+@contextmanager
+def searchable(
+    folder: Path | str,
+    embedder_factory: Callable[[], Embedder] | None = None,
+    cache_dir: Path | None = None,
+) -> Iterator[Searchable]:
+    """A BEIR folder loaded into a temporary database and indexed by a container of its own."""
+    from matchmaker.core.config import Settings
+    from matchmaker.core.container import Container
+    from matchmaker.store.db import make_engine, session_scope, upgrade
+
+    data = load_beir(folder)
+    if embedder_factory is None:
+        from matchmaker.retrieval.embed import get_embedder
+
+        embedder = get_embedder()
+    else:
+        embedder = embedder_factory()
+    cache = _open_cache(cache_dir or default_cache_dir() / "embeddings")
+    with tempfile.TemporaryDirectory(prefix="matchmaker-eval-") as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")
+        try:
+            upgrade(engine)
+            with session_scope(engine) as session:
+                doc_of = _store_corpus(session, data)
+            settings = Settings.model_validate({"MATCHMAKER_DATA_DIR": tmp})
+            container = Container(settings, engine=engine, embedder=embedder, embedding_cache=cache)
+            service = container.search
+            with session_scope(engine) as session:
+                yield Searchable(data, service, session, doc_of, cache)
+        finally:
+            engine.dispose()
+
+
+def ranked_lists(
+    corpus: Searchable, mode: Mode, depth: int = DEPTH
+) -> list[list[tuple[str, float]]]:
+    """Every judged query through `SearchService.search`: (doc id, score) best first."""
+    if mode != "lexical":
+        corpus.service.warm_queries(corpus.data.query_texts, corpus.cache)
+    out: list[list[tuple[str, float]]] = []
+    for text in corpus.data.query_texts:
+        request = SearchRequest(query=text, limit=depth, mode=mode, explain=False)
+        found = corpus.service.search(corpus.session, request)
+        out.append([(corpus.doc_of[h.id], h.score) for h in found.hits])
+    return out
+
+
+def average(data: BeirData, rankings: list[list[str]]) -> dict[str, float]:
+    """Mean of every metric over the judged queries."""
+    totals = dict.fromkeys(METRIC_KEYS, 0.0)
+    for query_id, ranked in zip(data.query_ids, rankings, strict=True):
+        for key, value in metrics_for(ranked, data.qrels[query_id]).items():
+            totals[key] += value
+    count = len(data.query_ids)
+    return {key: round(totals[key] / count, 4) for key in METRIC_KEYS}
+
+
 def evaluate(
     folder: Path | str,
     retriever: str = "hybrid",
     embedder_factory: Callable[[], Embedder] | None = None,
     cache_dir: Path | None = None,
-    params: FusionParams | None = None,
 ) -> dict[str, float | int | str]:
-    """Index a BEIR folder in memory, run every judged query, and average the metrics."""
-    if retriever not in RETRIEVERS:
+    """Run every judged query of a BEIR folder through the shipped search; average the metrics."""
+    if retriever not in RETRIEVERS or retriever not in MODES:
         raise ValueError(f"未知检索方式 / unknown retriever {retriever!r}: {', '.join(RETRIEVERS)}")
     started = time.perf_counter()
-    data = load_beir(folder)
-    rankings: list[list[tuple[int, float]]]
-    if retriever == "lexical":
-        rankings = lexical_rankings(data)
-    else:
-        if embedder_factory is None:
-            from matchmaker.retrieval.embed import get_embedder
-
-            embedder = get_embedder()
-        else:
-            embedder = embedder_factory()
-        cache = _open_cache(cache_dir or default_cache_dir() / "embeddings")
-        dense = dense_rankings(embedder, data, cache)
-        if retriever == "dense":
-            rankings = dense
-        else:
-            fusion = params or FusionParams()
-            lexical = lexical_rankings(data, fusion.depth)
-            ngram = lexical_rankings(data, fusion.depth, CharNgramIndex())
-            rankings = [
-                fuse(d[: fusion.depth], lx, ng, params=fusion)[:DEPTH]
-                for d, lx, ng in zip(dense, lexical, ngram, strict=True)
-            ]
-    totals = dict.fromkeys(METRIC_KEYS, 0.0)
-    for query_id, ranked in zip(data.query_ids, rankings, strict=True):
-        ranked_ids = [data.doc_ids[i] for i, _ in ranked]
-        for key, value in metrics_for(ranked_ids, data.qrels[query_id]).items():
-            totals[key] += value
-    count = len(data.query_ids)
-    result: dict[str, float | int | str] = {"retriever": retriever}
-    result.update({key: round(totals[key] / count, 4) for key in METRIC_KEYS})
-    result["queries"] = count
+    mode: Mode = (
+        "dense" if retriever == "dense" else "lexical" if retriever == "lexical" else "hybrid"
+    )
+    with searchable(folder, embedder_factory, cache_dir) as corpus:
+        rankings = [[doc for doc, _ in ranked] for ranked in ranked_lists(corpus, mode)]
+        result: dict[str, float | int | str] = {"retriever": retriever}
+        result.update(average(corpus.data, rankings))
+        result["queries"] = len(corpus.data.query_ids)
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result

@@ -1,186 +1,193 @@
-"""Search by need: a problem in plain words → items with scores and short Chinese reasons."""
+"""Search by need, the one search the product has: the API route, the web page and `matchmaker
+eval` all call `SearchService.search`.
+
+A search cleans the query, embeds it (LRU cache), retrieves candidates from the index with the
+searcher's filters (dense + BM25, fused), leaves out what the asking party rejected, pages, and
+explains each hit on the page. `candidates` is the one place candidates are retrieved and fused;
+`explain` is the one place a hit is explained.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from matchmaker.core.taxonomy import industry_zh
-from matchmaker.core.vocab import COOP_MODES, is_eastern
-from matchmaker.ranking.terms import GENERIC_WORDS, mark_terms, snippet
+from matchmaker.core.kinds import ITEM_KINDS
+from matchmaker.ranking.feedback import rejected_targets
+from matchmaker.retrieval.embed import EmbeddingCache
+from matchmaker.retrieval.explain import Explanation, Item, TermStats, explain, query_tokens
 from matchmaker.retrieval.index.filters import Filters
-from matchmaker.retrieval.index.service import Hit, SearchIndex
-from matchmaker.retrieval.index.tokenize import tokenize
-from matchmaker.store.models import Achievement, Need, Scenario
+from matchmaker.retrieval.index.records import Hit
+from matchmaker.retrieval.index.service import MODES, Mode, SearchIndex
+from matchmaker.retrieval.party import CONTEXT_DEPTH, AskingParty, own_open_items, route_for
+from matchmaker.retrieval.query import BadQuery, QueryVectors, clean_query
+from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Scenario
 
-KINDS = ("achievement", "need", "scenario")
-MAX_RESULTS = 200  # a search pages through at most this many hits
-MAX_QUERY_CHARS = 500
-MODELS: dict[str, Any] = {"achievement": Achievement, "need": Need, "scenario": Scenario}
+MAX_RESULTS = 200  # candidates a search ranks and pages through
+_OWNER = {"achievement": Achievement.owner, "need": Need.enterprise, "scenario": Scenario.owner}
+
+__all__ = ["BadQuery", "SearchRequest", "SearchResult", "SearchItem", "SearchService"]
 
 
-class BadQuery(ValueError):
-    """The query cannot be searched (empty, too long); the message names the problem."""
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search as any caller asks it."""
+
+    query: str
+    kind: str = "achievement"
+    filters: Filters | None = None  # None: active items only
+    limit: int = 10
+    offset: int = 0
+    party: tuple[str, int] | None = None  # (kind, id) whose rejected pairs are left out
+    mode: Mode = "hybrid"  # dense / lexical only for ablations (`matchmaker eval`)
+    explain: bool = True  # False: ids and scores only (evaluation), same ranking
 
 
 @dataclass
 class SearchItem:
-    """One result as a user sees it."""
+    """One explained hit: the item (loaded in the caller's session), its scores and reasons."""
 
-    id: int
-    kind: str
-    external_id: str
-    title: str
-    score: float
-    reasons: list[str]
-    terms: list[str] = field(default_factory=list)
-    highlight: str = ""
-    organisation: str | None = None
-    trl: int | None = None
-    industries: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "external_id": self.external_id,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "reasons": self.reasons,
-            "terms": self.terms,
-            "highlight": self.highlight,
-            "organisation": self.organisation,
-            "trl": self.trl,
-            "industries": self.industries,
-        }
+    item: Item
+    hit: Hit
+    explanation: Explanation
 
 
 @dataclass
 class SearchResult:
-    """A page of results and how many there are to page through."""
+    """A page of results, how many there are to page through, and the page's bare hits."""
 
     items: list[SearchItem]
     total: int
+    hits: list[Hit] = field(default_factory=list)
 
 
-def clean_query(query: str) -> str:
-    """The query with whitespace folded; BadQuery when it is empty or too long."""
-    text = " ".join((query or "").split())
-    if not text:
-        raise BadQuery("查询内容为空，请用一句话描述您的技术问题 / the query is empty")
-    if len(text) > MAX_QUERY_CHARS:
-        raise BadQuery(
-            f"查询过长（最多 {MAX_QUERY_CHARS} 字）/ query longer than {MAX_QUERY_CHARS} characters"
+class SearchService:
+    """Search by need over one index; held by the container, reached through `api/deps.py`."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        *,
+        term_stats: Callable[[Session], TermStats] | None = None,
+    ) -> None:
+        self.index = index
+        self.vectors = QueryVectors(index.embedder)
+        self._term_stats = term_stats
+
+    # ---- the search ---------------------------------------------------------------------------
+    def search(self, session: Session, request: SearchRequest) -> SearchResult:
+        """A page of results for a query, the asking party's rejected pairs left out."""
+        kind = _check_kind(request.kind)
+        if request.mode not in MODES:
+            raise BadQuery(f"未知检索方式 {request.mode!r} / unknown mode, use one of {MODES}")
+        text = clean_query(request.query)
+        filters = request.filters if request.filters is not None else Filters()
+        if request.party is not None:
+            rejected = rejected_targets(session, request.party[0], request.party[1], kind)
+            filters = replace(filters, exclude_ids=filters.exclude_ids | frozenset(rejected))
+        hits = self.candidates(text, kind, filters, request.mode)
+        page = hits[request.offset : request.offset + request.limit]
+        items = self.explain(session, text, page, filters) if request.explain else []
+        return SearchResult(items=items, total=len(hits), hits=page)
+
+    def candidates(
+        self, text: str, kind: str, filters: Filters | None, mode: Mode = "hybrid"
+    ) -> list[Hit]:
+        """Every candidate of a cleaned query, best first (at most MAX_RESULTS)."""
+        vector = None if mode == "lexical" else self.vectors.get(text)
+        return self.index.search(
+            text, kind, k=MAX_RESULTS, filters=filters, mode=mode, vector=vector
         )
-    return text
+
+    def explain(
+        self, session: Session, text: str, hits: list[Hit], filters: Filters | None = None
+    ) -> list[SearchItem]:
+        """Load the hits' items and explain each (hits whose item is gone are skipped)."""
+        if not hits:
+            return []
+        kind = hits[0].kind
+        model: Any = ITEM_MODELS[kind]
+        ids = [h.id for h in hits]
+        rows = session.scalars(
+            select(model).where(model.id.in_(ids)).options(joinedload(_OWNER[kind]))
+        ).unique()
+        items = {row.id: row for row in rows}
+        stats = self.term_stats(session)
+        tokens = query_tokens(text)
+        first = filters.industries if filters is not None else frozenset()
+        return [
+            SearchItem(items[h.id], h, explain(text, tokens, items[h.id], h, stats, first))
+            for h in hits
+            if h.id in items
+        ]
+
+    def term_stats(self, session: Session) -> TermStats:
+        """The recommender's word statistics (explanations degrade to unweighted words without)."""
+        if self._term_stats is None:
+            return TermStats()
+        try:
+            return self._term_stats(session)
+        except Exception:  # explanations degrade to unweighted terms, search still works
+            return TermStats()
+
+    # ---- who is asking ----------------------------------------------------------------------
+    def asking_party(
+        self,
+        session: Session,
+        organisation_id: int,
+        query: str,
+        kind: str,
+        chosen_id: int | None = None,
+    ) -> AskingParty | None:
+        """The organisation's open item this search is for: `chosen_id` when it is one of them,
+        else the one closest to the query, else the newest; None when it has none."""
+        route = route_for(kind)
+        if route is None:
+            return None
+        track, source_kind = route
+        options = own_open_items(session, organisation_id, source_kind)
+        if not options:
+            return None
+        picked = next((o for o in options if o.id == chosen_id), None)
+        if picked is not None:
+            return AskingParty(track, source_kind, picked, options, auto=False)
+        best = self._closest(query, source_kind, {o.id for o in options})
+        chosen = next((o for o in options if o.id == best), options[0])
+        return AskingParty(track, source_kind, chosen, options, auto=True)
+
+    def _closest(self, query: str, kind: str, ids: set[int]) -> int | None:
+        """Which of the given items is closest to the query (None when none ranks)."""
+        try:
+            text = clean_query(query)
+        except BadQuery:
+            return None
+        hits = self.index.search(
+            text, kind, k=CONTEXT_DEPTH, filters=Filters(), vector=self.vectors.get(text)
+        )
+        return next((h.id for h in hits if h.id in ids), None)
+
+    # ---- evaluation runs ------------------------------------------------------------------------
+    def warm_queries(self, queries: list[str], cache: EmbeddingCache | None) -> None:
+        """Embed many queries in one batch through the on-disk cache before searching them."""
+        texts = []
+        for query in queries:
+            try:
+                texts.append(clean_query(query))
+            except BadQuery:
+                continue
+        self.vectors.warm(texts, cache)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The embedding of a query as searches use it (cleaned, cached)."""
+        return self.vectors.get(clean_query(query))
 
 
-def search_items(
-    session: Session,
-    index: SearchIndex,
-    query: str,
-    kind: str,
-    *,
-    filters: Filters | None = None,
-    limit: int = 10,
-    offset: int = 0,
-) -> SearchResult:
-    """Hybrid (semantic + BM25) search of one kind, a page of results with reasons."""
-    if kind not in KINDS:
-        raise BadQuery(f"kind 应为 {'/'.join(KINDS)} / kind must be one of {KINDS}")
-    text = clean_query(query)
-    vector = query_vector(index, text)
-    hits = index.search(text, kind, k=MAX_RESULTS, filters=filters, vector=vector)
-    page = hits[offset : offset + limit]
-    items = _load(session, kind, [h.id for h in page])
-    query_tokens = _content_tokens(text)
-    out = [_explain(items[h.id], h, query_tokens) for h in page if h.id in items]
-    return SearchResult(items=out, total=len(hits))
-
-
-_QUERY_CACHE_SIZE = 4096
-_query_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_query_lock = threading.Lock()
-
-
-def query_vector(index: SearchIndex, text: str) -> np.ndarray:
-    """The query's embedding, from a small LRU cache: popular searches repeat, and embedding is
-    the most expensive step of a search (about 10 ms of CPU with the default embedder)."""
-    key = (index.embedder.fingerprint, text)
-    with _query_lock:
-        found = _query_cache.get(key)
-        if found is not None:
-            _query_cache.move_to_end(key)
-            return found
-    vector = index.embedder.encode_queries([text])[0]
-    with _query_lock:
-        _query_cache[key] = vector
-        while len(_query_cache) > _QUERY_CACHE_SIZE:
-            _query_cache.popitem(last=False)
-    return vector
-
-
-def _content_tokens(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) >= 2 and t not in GENERIC_WORDS and not t.isdigit()}
-
-
-def _load(session: Session, kind: str, ids: list[int]) -> dict[int, Any]:
-    if not ids:
-        return {}
-    model = MODELS[kind]
-    owner = {"achievement": Achievement.owner, "need": Need.enterprise, "scenario": Scenario.park}[
-        kind
-    ]
-    rows = session.scalars(select(model).where(model.id.in_(ids)).options(joinedload(owner))).all()
-    return {row.id: row for row in rows}
-
-
-def _explain(item: Any, hit: Hit, query_tokens: set[str]) -> SearchItem:
-    body = item.embedding_text()
-    lower = body.lower()
-    terms = sorted((t for t in query_tokens if t in lower), key=len, reverse=True)[:6]
-    reasons: list[str] = []
-    if terms:
-        reasons.append("共同术语：" + "、".join(terms))
-    if hit.dense_score is not None:
-        reasons.append(f"语义相似度 {hit.dense_score:.2f}（与您的描述意思相近）")
-    organisation = None
-    trl = None
-    if isinstance(item, Achievement):
-        trl = item.trl
-        organisation = item.owner.name
-        region = "东部" if is_eastern(item.owner.province) else item.owner.province
-        reasons.append(f"成熟度 TRL{item.trl}；成果单位：{item.owner.name}（{region}）")
-        if item.coop_modes:
-            reasons.append("合作方式：" + "、".join(COOP_MODES.get(m, m) for m in item.coop_modes))
-    elif isinstance(item, Need):
-        organisation = item.enterprise.name
-        if item.min_trl:
-            reasons.append(f"需求企业：{item.enterprise.name}；要求成熟度 TRL≥{item.min_trl}")
-        else:
-            reasons.append(f"需求企业：{item.enterprise.name}")
-    elif isinstance(item, Scenario) and item.park is not None:
-        organisation = item.park.name
-        reasons.append(f"开放园区：{item.park.name}")
-    if item.industries:
-        reasons.append("所属行业：" + "、".join(industry_zh(c) for c in item.industries))
-    return SearchItem(
-        id=item.id,
-        kind=item.kind,
-        external_id=item.external_id,
-        title=item.title,
-        score=hit.score,
-        reasons=reasons,
-        terms=terms,
-        highlight=mark_terms(snippet(body, terms), terms),
-        organisation=organisation,
-        trl=trl,
-        industries=list(item.industries or []),
-    )
+def _check_kind(kind: str) -> str:
+    if kind not in ITEM_KINDS:
+        raise BadQuery(f"kind 应为 {'/'.join(ITEM_KINDS)} / kind must be one of {ITEM_KINDS}")
+    return kind

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 from tests.api.conftest import Api
@@ -63,7 +65,7 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
         "both display-defect results lead"
     )
     assert all(set(item) >= {"id", "kind", "title", "score", "reasons"} for item in body["items"])
-    assert any("语义相似度" in reason for reason in body["items"][0]["reasons"])
+    assert any(reason.startswith("技术成熟度 TRL") for reason in body["items"][0]["reasons"])
     english = api.client.get(
         "/api/v1/search", params={"q": "battery electrode coating defect inspection"}, headers=h
     ).json()
@@ -74,8 +76,11 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
     assert titles(mixed)[0] == "六堡茶渥堆发酵过程智能控制"
     assert (
         "六堡" in mixed["items"][0]["terms"]
-        and "<mark>六堡</mark>" in mixed["items"][0]["highlight"]
+        and "<mark>六堡</mark>" in mixed["items"][0]["title_highlight"]
     )
+    reasons = mixed["items"][0]["reasons"]
+    assert any(r.startswith("与您的描述语义相近") for r in reasons), reasons
+    assert any(r.startswith("共同关键词：") and "六堡" in r for r in reasons), reasons
 
 
 def test_filters_still_return_matches_and_errors_name_the_parameter(api: Api) -> None:
@@ -167,3 +172,77 @@ def test_recommendations_with_reasons_and_rejection_is_remembered(api: Api) -> N
     )
     assert missing.status_code == 404
     assert ids
+
+
+def page_results(api: Api, params: dict[str, object]) -> list[tuple[int, list[str]]]:
+    """(item id, reasons) of each result the web page shows, in order, as a person reads them."""
+    response = api.client.get("/", params=params, headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.text
+    assert '<html lang="zh-CN"' in response.text
+    shown = []
+    for chunk in response.text.split('<li class="result" id="result-')[1:]:
+        item_id = int(chunk[: chunk.index('"')])
+        block = re.search(r'<ul class="reasons">(.*?)</ul>', chunk, re.S)
+        assert block is not None
+        reasons = [html.unescape(r) for r in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)]
+        shown.append((item_id, reasons))
+    return shown
+
+
+def api_results(api: Api, params: dict[str, object], role: str) -> list[tuple[int, list[str]]]:
+    """(item id, reasons) of each result the API returns, in order."""
+    response = api.client.get("/api/v1/search", params=params, headers=api.as_(role))
+    assert response.status_code == 200, response.text
+    return [(item["id"], item["reasons"]) for item in response.json()["items"]]
+
+
+def test_page_and_api_show_the_same_results_in_the_same_order_with_the_same_reasons(
+    api: Api,
+) -> None:
+    add_extra(api)
+    cases = [
+        ({"q": "面板缺陷检测"}, {"q": "面板缺陷检测"}),
+        (
+            {"q": "屏幕亮度不均匀 自动检测", "industry": "electronic-info", "trl": 3},
+            {"q": "屏幕亮度不均匀 自动检测", "industry": "electronic-info", "trl_min": 3},
+        ),
+        ({"q": "检测", "region": "eastern"}, {"q": "检测", "region": "eastern"}),
+        (
+            {"q": "焊点检测", "kind": "need", "park": api.ids["park"]},
+            {"q": "焊点检测", "kind": "need", "park_id": api.ids["park"]},
+        ),
+    ]
+    for page_params, api_params in cases:
+        on_page = page_results(api, page_params)
+        assert on_page, page_params
+        assert on_page == api_results(api, api_params, "reader"), page_params
+    assert any(r.startswith("共同关键词：") for _, reasons in on_page for r in reasons)
+
+
+def test_a_pair_the_enterprise_rejected_leaves_both_the_page_and_the_api(api: Api) -> None:
+    add_extra(api)
+    query = {"q": "面板缺陷检测"}
+    login = api.client.post(
+        "/login", data={"api_key": api.keys["enterprise"], "next": "/"}, follow_redirects=False
+    )
+    assert login.status_code == 303
+    before = api_results(api, query, "enterprise")
+    assert page_results(api, query) == before
+    rejected = before[0][0]
+    feedback = {
+        "track": "tech-transfer",
+        "source_kind": "need",
+        "source_id": api.ids["own_need"],
+        "target_kind": "achievement",
+        "target_id": rejected,
+        "action": "reject",
+        "reason": "wrong_field",
+    }
+    posted = api.client.post("/api/v1/feedback", json=feedback, headers=api.as_("enterprise"))
+    assert posted.status_code == 201, posted.text
+    after = api_results(api, query, "enterprise")
+    assert rejected not in [item_id for item_id, _ in after]
+    assert after == before[1:]
+    assert page_results(api, query) == after
+    # other callers still see it: the verdict belongs to the enterprise's need
+    assert api_results(api, query, "reader")[0][0] == rejected

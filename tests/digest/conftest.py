@@ -25,6 +25,7 @@ from matchmaker.digest.candidates import embedding_cache, item_vectors, iter_ope
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.subscriptions import SubscriptionData, upsert_subscription
 from matchmaker.retrieval.embed import embed_queries_cached, get_embedder
+from matchmaker.retrieval.vectors import TextVectors
 from matchmaker.store.db import make_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario, utcnow
 
@@ -357,7 +358,7 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = embedding_cache(folder)
     with session_scope(engine) as session:
         items = list(iter_open_items(session, today=dt.date(2000, 1, 1)))
-    item_vectors(embedder, cache, items)
+    item_vectors(TextVectors(embedder, cache), items)
     embed_queries_cached(embedder, TERMS, cache)
     cache.close()
     engine.dispose()

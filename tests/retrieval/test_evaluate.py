@@ -119,6 +119,39 @@ def test_second_run_reuses_cached_embeddings(cli: typer.Typer, tmp_path: Path) -
     assert cache.count() == stored
 
 
+def test_documents_are_indexed_from_the_text_users_items_get(
+    cli: typer.Typer, tmp_path: Path
+) -> None:
+    """Each document becomes an item whose indexing text embeds to the same cache entry as the
+    document's title + text, so an evaluation run reuses vectors cached by earlier runs."""
+    from matchmaker.retrieval.embed import get_embedder
+    from matchmaker.retrieval.embed.base import clean_texts
+    from matchmaker.retrieval.embed.cache import text_key
+
+    folder = write_beir(tmp_path / "beir")
+    run(cli, "eval", "--beir", str(folder), "--retriever", "hybrid", "--json")
+    cache = EmbeddingCache(tmp_path / "data" / "cache" / "embeddings")
+    embedder = get_embedder()
+    keys = [text_key(t) for t in clean_texts([f"{t} {x}".strip() for _, t, x in CORPUS])]
+    found = cache.get_many(embedder.fingerprint, "document", keys, embedder.dim)
+    assert len(found) == len(CORPUS)
+
+
+def test_split_halves_reports_the_weights_chosen_and_the_held_out_score(
+    cli: typer.Typer, tmp_path: Path
+) -> None:
+    folder = write_beir(tmp_path / "beir")
+    out = run(cli, "eval", "--beir", str(folder), "--split-halves", "4", "--json")
+    result = json.loads(out)
+    assert result["queries"] == 3 and result["splits"] == 4
+    assert sum(result["weights_chosen"].values()) == 8  # both directions of every split
+    assert 0.0 <= result["held_out_mrr@10"] <= 1.0
+    assert result["shipped_dense_weight"] == 0.75
+    assert result["all_queries_mrr@10"]["0.75"] == 1.0
+    human = run(cli, "eval", "--beir", str(folder), "--split-halves", "2")
+    assert "held-out" in human and "shipped dense weight 0.75" in human
+
+
 def test_user_mistakes_are_reported_as_user_errors(cli: typer.Typer, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not a folder"):
         run(cli, "eval", "--beir", str(tmp_path / "missing"), "--json")
@@ -169,3 +202,16 @@ def test_keywords_set_hybrid_from_shared_data(
     result = json.loads(run(cli, "eval", "--beir", str(folder), "--retriever", "hybrid", "--json"))
     assert result["queries"] == 1000
     assert result["mrr@10"] >= 0.99
+
+
+@pytest.mark.slow
+def test_problem_set_hybrid_beats_each_signal_alone() -> None:
+    folder = SHARED / "problem"
+    if not folder.is_dir():
+        pytest.skip(f"shared data not found at {folder}")
+    figures = {
+        name: float(evaluate(folder, retriever=name)["mrr@10"])
+        for name in ("dense", "lexical", "hybrid")
+    }
+    assert figures["hybrid"] >= 0.955
+    assert figures["hybrid"] > max(figures["dense"], figures["lexical"])

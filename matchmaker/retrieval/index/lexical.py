@@ -1,6 +1,6 @@
-"""Keyword search: BM25 over jieba words, and TF-IDF over character n-grams (fusion partner).
+"""Keyword search: BM25 over jieba words.
 
-Both keep per-document term counts, mark themselves stale on change, and rebuild a sparse
+The index keeps per-document term counts, marks itself stale on change, and rebuilds a sparse
 document-term matrix with scipy on the next search (no per-document Python loop at build time:
 bm25s's own indexer has one and needs seconds at 100k documents).
 """
@@ -8,7 +8,6 @@ bm25s's own indexer has one and needs seconds at 100k documents).
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 import threading
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from matchmaker.retrieval.index.tokenize import TOKENIZER_VERSION, char_ngrams, normalise, tokenize
+from matchmaker.retrieval.index.tokenize import TOKENIZER_VERSION, tokenize
 
 FORMAT_VERSION = 2
 _Index = TypeVar("_Index", bound="_TermIndex")
@@ -231,7 +230,7 @@ class LexicalIndex(_TermIndex):
     def _analyze(self, text: str) -> list[str]:
         # accurate mode for documents and queries: indexing documents in search mode (long
         # words plus sub-words, so 电池 finds 锂电池) raised BM25 alone to 0.901 on csl-dev but
-        # lowered every fusion (0.959 vs 0.961); char n-grams cover sub-words in hybrid search
+        # lowered its fusion with dense search (0.9555 vs 0.9565); dense covers sub-words
         return tokenize(text)
 
     def _prepare(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
@@ -254,39 +253,3 @@ class LexicalIndex(_TermIndex):
         query_weight = (built.idf[term_ids] * counts)[column_of_entry]
         entry = query_weight * tf / (tf + built.row_factor[rows])
         return np.bincount(rows, weights=entry, minlength=len(built.row_ids))
-
-
-class CharNgramIndex(_TermIndex):
-    """TF-IDF cosine over character 1-3-grams (sublinear tf, smoothed idf, like scikit-learn's
-    TfidfVectorizer(analyzer="char")): robust to word-segmentation differences."""
-
-    file_name = "char_ngrams.jsonl"
-    kind = "tfidf-char"
-
-    def __init__(self, min_n: int = 1, max_n: int = 3) -> None:
-        super().__init__()
-        self.min_n = min_n
-        self.max_n = max_n
-
-    def _settings(self) -> dict[str, Any]:
-        return {"min_n": self.min_n, "max_n": self.max_n}
-
-    def _analyze(self, text: str) -> list[str]:
-        return char_ngrams(normalise(text), self.min_n, self.max_n)
-
-    def _prepare(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-        n_docs = counts.shape[0]
-        idf = np.log((1.0 + n_docs) / (1.0 + _document_frequency(counts))) + 1.0
-        data = (1.0 + np.log(counts.data.astype(np.float64))) * idf[counts.indices]
-        rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_docs))
-        data /= np.maximum(norms[rows], 1e-12)
-        weights = sp.csr_matrix(
-            (data.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
-        )
-        return weights, idf, norms
-
-    def _score(self, built: _Built, term_ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        weights = (1.0 + np.log(counts)) * built.idf[term_ids]
-        weights /= max(math.sqrt(float(weights @ weights)), 1e-12)
-        return np.asarray(built.matrix[:, term_ids] @ weights).ravel()

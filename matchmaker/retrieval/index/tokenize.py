@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Iterable
 
 _STOPWORDS_ZH = (
     "的 了 和 与 及 或 是 在 对 为 以 于 由 从 把 被 将 就 也 都 而 并 其 之 这 那 此 该 各 每 等 "
@@ -58,21 +57,3 @@ def tokenize(text: str, search_mode: bool = False) -> list[str]:
             continue
         tokens.append(token)
     return tokens
-
-
-def tokenize_many(texts: Iterable[str], search_mode: bool = False) -> list[list[str]]:
-    """Tokenize a batch of texts."""
-    return [tokenize(text, search_mode=search_mode) for text in texts]
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), lower case, and single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
-
-
-def char_ngrams(text: str, min_n: int = 1, max_n: int = 3) -> list[str]:
-    """Overlapping character n-grams of an already normalised text, spaces-only grams skipped."""
-    grams: list[str] = []
-    for n in range(min_n, max_n + 1):
-        grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
-    return [gram for gram in grams if gram.strip()]

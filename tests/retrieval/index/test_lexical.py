@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.retrieval.index.lexical import CharNgramIndex, LexicalIndex
+from matchmaker.retrieval.index.lexical import LexicalIndex
 from matchmaker.retrieval.index.tokenize import tokenize
 
 DOCS = {
@@ -98,32 +98,3 @@ def test_rebuild_after_a_change_is_fast_at_ten_thousand_documents() -> None:
     started = time.perf_counter()
     assert index.search("钠离子", k=1)[0][0] == 10_000
     assert time.perf_counter() - started < 1.0
-
-
-def test_char_ngram_index_matches_across_word_boundaries(tmp_path: Path) -> None:
-    index = CharNgramIndex()
-    index.add(list(DOCS), list(DOCS.values()))
-    assert index.search("锂电池正极", k=1)[0][0] == 2  # jieba would split 锂离子/锂电池 differently
-    assert index.search("茴香精油", k=1)[0][0] == 5
-    index.delete([5])
-    assert all(doc != 5 for doc, _ in index.search("茴香精油", k=5))
-    index.save(tmp_path)
-    assert CharNgramIndex.load(tmp_path).search("芒果", k=3) == index.search("芒果", k=3)
-    with pytest.raises(FileNotFoundError):
-        LexicalIndex.load(tmp_path)  # another kind of index lives in its own file
-
-
-def test_char_ngram_scores_equal_scikit_learn_tfidf() -> None:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    texts = list(DOCS.values())
-    index = CharNgramIndex()
-    index.add(list(range(len(texts))), texts)
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-    matrix = vectorizer.fit_transform(texts)
-    for query in ("汽车零部件压铸", "芒果深加工技术", "北斗导航"):
-        expected = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
-        got = np.zeros(len(texts))
-        for doc, score in index.search(query, k=len(texts)):
-            got[doc] = score
-        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
