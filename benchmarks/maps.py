@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.config import user_cache_dir
 from matchmaker.maps.vectors import TextVectors, org_text
 from matchmaker.retrieval.embed import EmbeddingCache, get_embedder
 from matchmaker.retrieval.embed.base import clean_texts
@@ -48,8 +49,7 @@ INDUSTRIES = ("ai-hardware", "icv", "electronic-info", "metals-biomass", "agri-p
 
 def shared_cache_dir() -> Path:
     """The per-user embedding cache shared by benchmarks, notebooks and tests."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "matchmaker" / "embeddings"
+    return user_cache_dir() / "embeddings"
 
 
 def needs_path() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 def embedding_cache_dir(data_dir: Path) -> Path:
     """The embedding cache folder of a data directory (defined once, used by every cache user)."""
     return Path(data_dir) / "cache" / "embeddings"
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache ($XDG_CACHE_HOME/matchmaker, default ~/.cache/matchmaker): embeddings of
+    evaluation corpora and demo texts, shared by eval, benchmarks, notebooks and tests."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "matchmaker"
 
 
 class Settings(BaseSettings):

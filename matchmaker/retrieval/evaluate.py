@@ -9,7 +9,6 @@ runs the same call with one signal only (ablation).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 import tempfile
@@ -48,13 +47,12 @@ def default_cache_dir() -> Path:
     """Where eval keeps embeddings: <data dir>/cache (shared with the search index) when
     MATCHMAKER_DATA_DIR is set (environment or .env), else $XDG_CACHE_HOME/matchmaker
     (default ~/.cache/matchmaker), so a bare `matchmaker eval` leaves nothing in the cwd."""
-    from matchmaker.core.config import Settings
+    from matchmaker.core.config import Settings, user_cache_dir
 
     settings = Settings()  # fresh read: eval may run with a different environment than startup
     if "data_dir" in settings.model_fields_set:
         return settings.data_dir / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "matchmaker"
+    return user_cache_dir()
 
 
 def metrics_for(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
