@@ -16,6 +16,7 @@ from api.pages.web import Page, PageDep, PageError
 from matchmaker.catalog.listing import get_record
 from matchmaker.core.errors import NotFound
 from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
+from matchmaker.core.messages import UserFacingError
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.tracks import TRACKS
@@ -82,8 +83,8 @@ def recommendation_sections(request: Request, page: Page, item: Item) -> list[Re
                 found = rec.recommend(
                     page.db, track.name, item.kind, item.id, PER_SECTION, target_kind=target
                 )
-            except (LookupError, ValueError) as exc:  # e.g. a Guangxi result on east-to-guangxi
-                section.error = str(exc).split(" / ")[0] if page.lang == "zh" else str(exc)
+            except UserFacingError as exc:  # e.g. a Guangxi result on east-to-guangxi
+                section.error = exc.render(page.lang)
                 continue
             for r in found:
                 fb = (

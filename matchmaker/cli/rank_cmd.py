@@ -79,9 +79,9 @@ def _parse_ref(text: str, what: str) -> tuple[str, str]:
 
 
 def _print_list(kind: str, recs: list[Recommendation]) -> None:
-    from matchmaker.ranking.tracks import TARGET_ZH
+    from matchmaker.core.messages import label
 
-    typer.secho(f"\n== {TARGET_ZH.get(kind, kind)} ({kind}) ==", bold=True)
+    typer.secho(f"\n== {label('target', kind)} ({kind}) ==", bold=True)
     if not recs:
         typer.echo("（没有可推荐的对象 nothing to recommend）")
     for rec in recs:

@@ -31,6 +31,7 @@ HTML_LANG: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 CATALOGUE_MODULES: tuple[str, ...] = (
     "matchmaker.core.catalogue_labels",
     "matchmaker.digest.messages",
+    "matchmaker.ranking.messages",
 )
 
 Translator = Callable[..., str]
@@ -109,6 +110,18 @@ def label(group: str, code: str, lang: str = DEFAULT_LANG) -> str:
 
 
 @dataclass(frozen=True)
+class LabelList:
+    """Domain codes to be named in the reader's language and joined (、 in Chinese, commas in English)."""
+
+    group: str
+    codes: tuple[str, ...]
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        """The codes' names joined the way the language lists things."""
+        return (", " if lang == "en" else "、").join(label(self.group, c, lang) for c in self.codes)
+
+
+@dataclass(frozen=True)
 class Text:
     """A message not yet rendered: rendered in the reader's language at the edge (page, email,
     API), or as "中文 / English" where the reader is unknown."""
@@ -122,7 +135,10 @@ class Text:
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
         """The message in one language; nested Text values are rendered in the same language."""
-        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.values.items()}
+        values = {
+            k: v.render(lang) if isinstance(v, Text | LabelList) else v
+            for k, v in self.values.items()
+        }
         return t(self.key, lang, **values)
 
     def __str__(self) -> str:

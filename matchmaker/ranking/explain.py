@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from matchmaker.core.messages import Text
 from matchmaker.ranking.ranker import Scored, Source
-from matchmaker.ranking.reasons import Reason, diversity_reason, feature_reasons
+from matchmaker.ranking.reasons import Reason, diversity_reason, feature_reasons, side
 from matchmaker.ranking.results import Evidence, OrgRef, Recommendation
 from matchmaker.ranking.similarity import TextSpace
 from matchmaker.ranking.terms import mark_terms, shared_terms, snippet
-from matchmaker.ranking.tracks import SOURCE_ZH
 
 
 def _evidence_reason(scored: Scored) -> Reason | None:
     if not scored.evidence:
         return None
     top = scored.evidence[0]
-    label = (
-        "最匹配的成果" if scored.kind == "organisation" else "园区内最相关的" + SOURCE_ZH[top.kind]
-    )
-    more = len(scored.evidence) - 1
-    tail = f"，另有 {more} 项入围" if more > 0 else ""
-    return Reason("evidence", f"{label}：《{top.title}》（{top.external_id}）{tail}", 0.0)
+    n = len(scored.evidence) - 1
+    more: str | Text = Text("rank.evidence.more", n=n) if n > 0 else ""
+    if scored.kind == "organisation":
+        message = Text("rank.evidence.best_result", title=top.title, ref=top.external_id, more=more)
+    else:
+        message = Text(
+            "rank.evidence.park_best",
+            side=side(top.kind),
+            title=top.title,
+            ref=top.external_id,
+            more=more,
+        )
+    return Reason("evidence", message, 0.0)
 
 
 def build_recommendation(
@@ -58,7 +65,7 @@ def build_recommendation(
         cosine=scored.cosine,
         terms=terms,
         via=scored.cosine_with,
-        terms_with="与该" + SOURCE_ZH[scored.via.kind] if scored.via is not None else "",
+        terms_side=scored.via.kind if scored.via is not None else None,
     )
     evidence = _evidence_reason(scored)
     if evidence is not None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
+from matchmaker.core.messages import Text, UserFacingError
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.ranking.catalogue import Catalogue, ItemView, OrgView, ParkView
 from matchmaker.ranking.features import (
@@ -30,7 +31,7 @@ from matchmaker.ranking.features import (
 from matchmaker.ranking.scoring import LinearScorer
 from matchmaker.ranking.similarity import TextSpace, calibrate, relative
 from matchmaker.ranking.terms import asean_cues
-from matchmaker.ranking.tracks import SOURCE_ZH, Track, WrongRoute
+from matchmaker.ranking.tracks import Track, WrongRoute
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.retrieval.index.tokenize import tokenize
@@ -42,8 +43,13 @@ POOL_PER_K = 10  # … or this many per requested result
 PARK_PROBES = 20  # a park source also searches from this many of its open needs and scenarios
 
 
-class UnknownSource(LookupError):
+class UnknownSource(UserFacingError, LookupError):
     """No item, park or organisation with that id."""
+
+
+def no_record(kind: str, ref: object) -> UnknownSource:
+    """The refusal for an id that names nothing of that kind."""
+    return UnknownSource(Text("rank.err.no_record", id=ref, kind=Text(f"label.kind.{kind}")))
 
 
 @dataclass
@@ -82,7 +88,7 @@ class Scored:
     keywords: frozenset[str] = frozenset()  # tokens of the item's keywords
     evidence: list[Scored] = field(default_factory=list)
     via: ItemView | None = None  # a park source's need or scenario the target matched
-    cosine_with: str | None = None  # what the cosine was measured against, when not the target
+    cosine_with: Text | None = None  # what the cosine was measured against, when not the target
     score: float = 0.0
     contributions: dict[str, float] = field(default_factory=dict)
 
@@ -151,9 +157,14 @@ def supply_of(catalogue: Catalogue, view: ItemView) -> Supply:
     )
 
 
-def item_label(view: ItemView, prefix: str = "园区") -> str:
-    """How a reason names an item: 园区需求《title》（N-…）."""
-    return f"{prefix}{SOURCE_ZH[view.kind]}《{view.title}》（{view.external_id}）"
+def item_label(view: ItemView, whose: str = "park") -> Text:
+    """How a reason names an item: 园区需求《title》（N-…） (`whose`: "park" or "its")."""
+    return Text(
+        f"rank.item.{whose}",
+        side=Text(f"rank.side.{view.kind}"),
+        title=view.title,
+        ref=view.external_id,
+    )
 
 
 def park_text(park: ParkView) -> str:
@@ -168,7 +179,7 @@ def load_source(ctx: RankContext, kind: str, source_id: int) -> Source:
     if kind == "park":
         park = cat.parks.get(source_id)
         if park is None:
-            raise UnknownSource(f"没有编号为 {source_id} 的园区 / no park {source_id}")
+            raise no_record("park", source_id)
         text = park_text(park)
         return Source(
             kind="park",
@@ -186,7 +197,7 @@ def load_source(ctx: RankContext, kind: str, source_id: int) -> Source:
         )
     view = cat.items.get(kind, {}).get(source_id)
     if view is None:
-        raise UnknownSource(f"没有编号为 {source_id} 的{kind} / no {kind} {source_id}")
+        raise no_record(kind, source_id)
     is_supply = kind == "achievement"
     return Source(
         kind=kind,
@@ -210,11 +221,7 @@ def check_source_fits_track(ctx: RankContext, source: Source) -> None:
         return
     owner = source.supply.owner
     if owner is not None and owner.guangxi:
-        raise WrongRoute(
-            f"成果 {source.external_id} 的单位（{owner.name}）在广西，不是东部研发来源；"
-            "请用 tech-transfer 赛道 / this achievement is owned in Guangxi: the east-to-guangxi "
-            "track ranks results made outside Guangxi, use tech-transfer"
-        )
+        raise WrongRoute(Text("rank.err.not_eastern", ref=source.external_id, owner=owner.name))
 
 
 # ---- candidates ------------------------------------------------------------------------------
@@ -436,7 +443,7 @@ def rank_organisations(
                 features.values["semantic"] = profile
             else:
                 shown_cosine = top.cosine
-                cosine_with = top.cosine_with or item_label(top_view(ctx, top), "其")
+                cosine_with = top.cosine_with or item_label(top_view(ctx, top), "its")
             top_shared = top.features.facts["industry"]["shared"]
             industries = tuple(dict.fromkeys((*org.industries, *top_shared)))
             value, shared = industry_overlap(industries, source.demand.industries)
@@ -568,7 +575,7 @@ def rank_targets(
     elif target_kind == "park":
         ranked = rank_parks(ctx, source, exclude=exclude, depth=depth)
     else:
-        raise WrongRoute(f"不支持的推荐对象 {target_kind} / unsupported target kind {target_kind}")
+        raise WrongRoute(Text("rank.err.unsupported_target", target=target_kind))
     if only is not None:
         wanted = set(only)
         ranked = [s for s in ranked if s.id in wanted]

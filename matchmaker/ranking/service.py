@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from matchmaker.core.kinds import EAST_TO_GUANGXI
+from matchmaker.core.messages import Text
 from matchmaker.ranking.catalogue import Catalogue, CatalogueCache
 from matchmaker.ranking.diversity import diversify, owner_cap
 from matchmaker.ranking.explain import build_recommendation
@@ -41,6 +42,7 @@ from matchmaker.ranking.ranker import (
     UnknownSource,
     check_source_fits_track,
     load_source,
+    no_record,
     pool_size,
     rank_targets,
 )
@@ -166,9 +168,7 @@ class Recommender:
         catalogue = self._catalogues.get(session)
         found = catalogue.resolve(kind, ref)
         if found is None:
-            raise UnknownSource(
-                f"找不到{kind}“{ref}”（数据库编号或外部编号） / no {kind} with id {ref!r}"
-            )
+            raise UnknownSource(Text("rank.err.no_ref", kind=Text(f"label.kind.{kind}"), ref=ref))
         return found
 
     # ---- recommending ------------------------------------------------------------------------
@@ -380,7 +380,7 @@ class Recommender:
     @staticmethod
     def _check_target(ctx: RankContext, kind: str, target_id: int) -> None:
         if target_id not in ctx.catalogue.table(kind):
-            raise UnknownSource(f"没有编号为 {target_id} 的{kind} / no {kind} {target_id}")
+            raise no_record(kind, target_id)
 
 
 def get_recommender() -> Recommender:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matchmaker.core.kinds import EAST_TO_GUANGXI, SCENARIO, TECH_TRANSFER, TRACK_NAMES
+from matchmaker.core.messages import LabelList, Text, UserFacingError
 
 # Every feature a pair is scored on; the learned re-ranker sees them in this order.
 FEATURES: tuple[str, ...] = (
@@ -114,26 +115,15 @@ TRACKS: dict[str, Track] = {
 
 assert tuple(TRACKS) == TRACK_NAMES, "tracks and core.kinds.TRACK_NAMES must agree"
 
-TARGET_ZH: dict[str, str] = {
-    "achievement": "科技成果",
-    "need": "企业需求",
-    "scenario": "应用场景",
-    "organisation": "解决方案提供方",
-    "park": "园区",
-}
-SOURCE_ZH: dict[str, str] = {
-    "achievement": "成果",
-    "need": "需求",
-    "scenario": "场景",
-    "park": "园区",
-}
+
+KIND_CODES = frozenset({"achievement", "need", "scenario", "organisation", "park"})
 
 
-class UnknownTrack(ValueError):
+class UnknownTrack(UserFacingError):
     """The track name is not one of the three tracks."""
 
 
-class WrongRoute(ValueError):
+class WrongRoute(UserFacingError):
     """The track does not rank pairs for this source (or target) kind."""
 
 
@@ -141,10 +131,7 @@ def get_track(name: str) -> Track:
     """The track for a name, or UnknownTrack listing the valid names (user input passes here)."""
     track = TRACKS.get(name.strip().lower())
     if track is None:
-        raise UnknownTrack(
-            f"未知的赛道“{name}”，可选：{'、'.join(TRACKS)} / unknown track {name!r}, "
-            f"choose one of: {', '.join(TRACKS)}"
-        )
+        raise UnknownTrack(Text("rank.err.unknown_track", name=name, choices=" / ".join(TRACKS)))
     return track
 
 
@@ -152,18 +139,29 @@ def check_route(track: Track, source_kind: str, target_kind: str | None = None) 
     """The target kind to rank (the track's default when none is given), or WrongRoute."""
     targets = track.targets(source_kind)
     if not targets:
-        sources = "、".join(SOURCE_ZH.get(k, k) for k in track.routes)
         raise WrongRoute(
-            f"{track.zh}（{track.name}）赛道不为{SOURCE_ZH.get(source_kind, source_kind)}推荐，"
-            f"可用的来源：{sources} / track {track.name} takes sources of kind "
-            f"{', '.join(track.routes)}, not {source_kind}"
+            Text(
+                "rank.err.no_source_kind",
+                track=Text(f"label.track.{track.name}"),
+                side=Text(f"label.kind.{source_kind}")
+                if source_kind in KIND_CODES
+                else source_kind,
+                sources=LabelList("kind", tuple(track.routes)),
+            )
         )
     if target_kind is None:
         return targets[0]
     if target_kind not in targets:
         raise WrongRoute(
-            f"{track.zh}赛道不为{SOURCE_ZH.get(source_kind, source_kind)}推荐"
-            f"{TARGET_ZH.get(target_kind, target_kind)} / track {track.name} ranks "
-            f"{', '.join(targets)} for a {source_kind}, not {target_kind}"
+            Text(
+                "rank.err.no_target_kind",
+                track=Text(f"label.track.{track.name}"),
+                side=Text(f"label.kind.{source_kind}")
+                if source_kind in KIND_CODES
+                else source_kind,
+                target=Text(f"label.target.{target_kind}")
+                if target_kind in KIND_CODES
+                else target_kind,
+            )
         )
     return target_kind
