@@ -257,8 +257,8 @@ def report_command(
 
 
 def _print_report(report: object) -> None:
+    from matchmaker.core.messages import label
     from matchmaker.stats.funnel import STAGE_ZH, STAGES
-    from matchmaker.stats.inventory import KIND_ZH
     from matchmaker.stats.report import ParkReport
 
     assert isinstance(report, ParkReport)
@@ -267,7 +267,7 @@ def _print_report(report: object) -> None:
     for kind, stock in report.inventory.items.items():
         share = "—" if stock.fresh_share is None else f"{stock.fresh_share:.0%}"
         typer.echo(
-            f"  {KIND_ZH[kind]}：有效 {stock.active} / 共 {stock.total}，本期新增 {stock.new_in_period}，"
+            f"  {label('kind', kind)}：有效 {stock.active} / 共 {stock.total}，本期新增 {stock.new_in_period}，"
             f"{report.inventory.fresh_days} 天内更新 {share}"
         )
     total = report.funnel.total

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHINA = ZoneInfo("Asia/Shanghai")  # the one time zone users read dates and periods in
 
 
 def embedding_cache_dir(data_dir: Path) -> Path:

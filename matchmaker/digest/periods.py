@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
+from matchmaker.core.config import CHINA
 from matchmaker.core.messages import t
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def parse_now(text: str | None) -> dt.datetime:

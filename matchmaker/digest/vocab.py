@@ -63,8 +63,6 @@ LANGUAGE_ALIASES: dict[str, str] = {
     "english": "en",
 }
 KINDS: tuple[str, ...] = ITEM_KINDS  # the order digests rank and list kinds in
-KIND_ZH: dict[str, str] = {"achievement": "科技成果", "need": "企业需求", "scenario": "应用场景"}
-KIND_EN: dict[str, str] = {"achievement": "Achievement", "need": "Need", "scenario": "Scenario"}
 # Which kinds each track brings, and which side of a pairing each role wants to hear about.
 TRACK_KINDS: dict[str, frozenset[str]] = {
     TECH_TRANSFER: frozenset({"achievement", "need"}),

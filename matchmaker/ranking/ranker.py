@@ -12,10 +12,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from matchmaker.core.config import CHINA
 from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
 from matchmaker.core.messages import Text, UserFacingError
 from matchmaker.core.taxonomy import industry_zh
@@ -36,7 +36,6 @@ from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.retrieval.index.tokenize import tokenize
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PROVIDER_KINDS = frozenset({"enterprise", "university", "research_institute"})
 POOL_MIN = 100  # candidates retrieved per kind at least (then every feature is computed on them)
 POOL_PER_K = 10  # … or this many per requested result

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.vocab import ORG_KINDS
 from matchmaker.stats.periods import Period, aware
 from matchmaker.store.models import Achievement, Need, Organisation, Scenario
 
 FRESH_DAYS = 90
-KIND_ZH = {"achievement": "科技成果", "need": "企业需求", "scenario": "应用场景"}
 
 
 @dataclass
@@ -121,7 +121,7 @@ def build_inventory(
             ages.append(age)
             stock.fresh += age <= FRESH_DAYS
             for code in industries or []:
-                by_industry.setdefault(code, dict.fromkeys(KIND_ZH, 0))[kind] += 1
+                by_industry.setdefault(code, dict.fromkeys(ITEM_KINDS, 0))[kind] += 1
         stock.median_age_days = round(statistics.median(ages), 1) if ages else None
         items[kind] = stock
     return Inventory(organisations, items, dict(sorted(by_industry.items())))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from matchmaker.core.config import CHINA
+
 PERIOD_PATTERN = r"^(20[0-9]{2})(?:-?[Qq]([1-4])|-(0[1-9]|1[0-2]))?$"
 _PERIOD = re.compile(PERIOD_PATTERN)
 PERIOD_HELP = "统计期：年 2026、季度 2026Q4、月 2026-11 / period: 2026, 2026Q4 or 2026-11"

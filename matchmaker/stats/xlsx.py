@@ -11,10 +11,11 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from matchmaker.core.kinds import ITEM_KINDS
+from matchmaker.core.messages import label
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.ranking.tracks import TRACKS
 from matchmaker.stats.funnel import STAGE_ZH, STAGES, Funnel
-from matchmaker.stats.inventory import KIND_ZH
 from matchmaker.stats.report import ParkReport
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -96,8 +97,8 @@ def write_report_xlsx(report: ParkReport, path: Path | None = None) -> bytes:
         ["统计期 Period", f"{report.period.label_zh}（{report.period.label}）"],
         ["截至 As of (UTC)", report.as_of.isoformat(timespec="seconds")],
         *[
-            [f"{KIND_ZH[k]}（有效/总数）", f"{inv[k].active} / {inv[k].total}"]
-            for k in ("achievement", "need", "scenario")
+            [f"{label('kind', k)}（有效/总数）", f"{inv[k].active} / {inv[k].total}"]
+            for k in ITEM_KINDS
         ],
         *[[f"漏斗：{STAGE_ZH[s]}", total.counts[s]] for s in STAGES],
         ["签约转化率", total.rate("signed")],
@@ -141,7 +142,7 @@ def write_report_xlsx(report: ParkReport, path: Path | None = None) -> bytes:
     ws = wb.create_sheet("条目与新鲜度 Items")
     item_rows = [
         [
-            KIND_ZH[kind],
+            label("kind", kind),
             stock.total,
             stock.active,
             stock.new_in_period,
