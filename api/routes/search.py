@@ -232,7 +232,7 @@ def recommendations(
     target_kind: Annotated[TargetKind | None, Query()] = None,
 ) -> dict[str, Any]:
     """The best k pairs for one source on one track, each with reasons and feature contributions."""
-    from matchmaker.ranking.ranker import UnknownSource
+    from matchmaker.ranking.context import UnknownSource
 
     rec = recommender(request)
     try:
@@ -308,7 +308,7 @@ def post_feedback(
     request: Request, body: FeedbackIn, session: SessionDep, caller: WriterDep
 ) -> dict[str, Any]:
     """Record accept / reject (with reason) / contacted / met / signed; rejected pairs are not shown again."""
-    from matchmaker.ranking.ranker import UnknownSource
+    from matchmaker.ranking.context import UnknownSource
 
     _may_give_feedback(session, caller, body)
     rec = recommender(request)

@@ -42,8 +42,8 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 @contextmanager
 def _ranking_session() -> Iterator[tuple[Session, Recommender]]:
     """A committed-on-success session and the shared recommender, with user errors translated."""
+    from matchmaker.ranking.context import UnknownSource
     from matchmaker.ranking.feedback import BadFeedback
-    from matchmaker.ranking.ranker import UnknownSource
     from matchmaker.ranking.service import get_recommender
     from matchmaker.ranking.tracks import UnknownTrack, WrongRoute
     from matchmaker.store.db import session_scope, upgrade

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.core.metrics import ndcg_at
 from matchmaker.demo.loader import LabelledPair
-from matchmaker.ranking.ranker import UnknownSource
+from matchmaker.ranking.context import UnknownSource
 from matchmaker.ranking.service import Recommender
 from matchmaker.ranking.tracks import TRACKS, WrongRoute
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.core.messages import Text
-from matchmaker.ranking.ranker import Scored, Source
+from matchmaker.ranking.context import Scored, Source
 from matchmaker.ranking.reasons import Reason, diversity_reason, feature_reasons, side
 from matchmaker.ranking.results import Evidence, OrgRef, Recommendation
 from matchmaker.ranking.similarity import TextSpace

@@ -19,9 +19,18 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from matchmaker.core.config import CHINA
 from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.core.messages import Text
 from matchmaker.ranking.catalogue import Catalogue, CatalogueCache
+from matchmaker.ranking.context import (
+    RankContext,
+    Scored,
+    UnknownSource,
+    check_source_fits_track,
+    load_source,
+    no_record,
+)
 from matchmaker.ranking.diversity import diversify, owner_cap
 from matchmaker.ranking.explain import build_recommendation
 from matchmaker.ranking.feedback import (
@@ -35,21 +44,12 @@ from matchmaker.ranking.feedback import (
     rejected_targets,
     training_examples,
 )
-from matchmaker.ranking.ranker import (
-    CHINA,
-    RankContext,
-    Scored,
-    UnknownSource,
-    check_source_fits_track,
-    load_source,
-    no_record,
-    pool_size,
-    rank_targets,
-)
+from matchmaker.ranking.ranker import pool_size
 from matchmaker.ranking.reranker import TrainingReport, load_active, model_path, save, train
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.scoring import LinearScorer, hand_set
 from matchmaker.ranking.similarity import TextSpace
+from matchmaker.ranking.targets import rank_targets
 from matchmaker.ranking.tracks import TRACKS, Track, check_route, get_track
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.store.feedback import PairFeedback

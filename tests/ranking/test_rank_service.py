@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from matchmaker.ranking.ranker import UnknownSource
+from matchmaker.ranking.context import UnknownSource
 from matchmaker.ranking.tracks import UnknownTrack, WrongRoute
 from matchmaker.store.models import Achievement, Need, Organisation
 from tests.ranking.conftest import NOW, VISION, Ranked
@@ -145,7 +145,8 @@ def test_rejected_pair_is_not_shown_again_to_that_party(ranked: Ranked) -> None:
 
 
 def test_one_owner_cannot_fill_the_list(ranked_sqlite: Ranked) -> None:
-    from matchmaker.ranking.ranker import load_source, rank_targets
+    from matchmaker.ranking.context import load_source
+    from matchmaker.ranking.targets import rank_targets
 
     with ranked_sqlite.session() as session:
         recommender = ranked_sqlite.recommender

@@ -93,7 +93,7 @@ class EngineScorer:
         target_ids: Sequence[int],
     ) -> dict[int, float]:
         """Ask the recommender for exactly these targets (closed or same-owner ones drop out)."""
-        from matchmaker.ranking.ranker import UnknownSource
+        from matchmaker.ranking.context import UnknownSource
 
         try:
             found = self.recommender.score_pairs(
