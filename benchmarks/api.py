@@ -57,7 +57,8 @@ def prepare_data(config: ApiBenchConfig, log: Callable[[str], None]) -> tuple[st
     os.environ.pop("DATABASE_URL", None)
     from sqlalchemy import func, select
 
-    from benchmarks.index import IndexBenchConfig, embed_real_texts, synthetic_items
+    from benchmarks.corpus import synthetic_items
+    from benchmarks.index import IndexBenchConfig, embed_real_texts
     from matchmaker.core.config import get_settings
     from matchmaker.demo.loader import load_demo
     from matchmaker.retrieval.embed import get_embedder
