@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
+from api.security.throttle import client_address, throttle_of
 from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES, Actor
 from matchmaker.catalog.indexing import ItemIndex
 from matchmaker.core.container import Container
@@ -57,11 +58,13 @@ class Caller:
 
 
 def current_caller(
+    request: Request,
     session: SessionDep,
     x_api_key: Annotated[str | None, Header(description="API 密钥 API key")] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
-    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong."""
+    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong, 429
+    once a client has sent too many wrong keys (logged)."""
     key = x_api_key
     if not key and authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
@@ -71,8 +74,11 @@ def current_caller(
             "缺少 API 密钥（X-API-Key）/ missing API key",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    guard, client = throttle_of(request), client_address(request)
+    guard.check("apikey", client)
     record = find_key(session, key)
     if record is None:
+        guard.failed("apikey", client)
         raise Problem(
             401,
             "API 密钥无效或已吊销 / invalid or revoked API key",

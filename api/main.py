@@ -10,15 +10,15 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from api import pages, problems
-from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
+from api import pages, problems, security
+from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
 from api.routes import events as event_routes
 from api.routes import imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
-from matchmaker.core.config import get_settings
+from matchmaker.core.config import check_settings, get_settings
 from matchmaker.core.container import Container
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
@@ -61,10 +61,12 @@ def create_app() -> FastAPI:
         version=__version__,
         lifespan=lifespan,
     )
+    settings = get_settings()
+    check_settings(settings)  # production refuses a default or short secret key
     app.state.ready = False
-    app.state.container = Container(get_settings())
+    app.state.container = Container(settings)
     problems.install(app)
-    app.add_middleware(SizeLimitMiddleware)
+    security.install(app, settings)  # body limits, security headers, abuse limits (api/security)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(items.router)
     app.include_router(imports.router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
@@ -133,6 +134,32 @@ def csrf_token(request: Request) -> str:
 def csrf_ok(request: Request, token: str | None) -> bool:
     """Whether a posted form token belongs to this browser session."""
     return bool(token) and hmac.compare_digest(str(token), csrf_token(request))
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origins(request: Request) -> set[str]:
+    """The origins this site is reached at: the request's own and MATCHMAKER_PUBLIC_URL's."""
+    found = {_origin_of(str(request.base_url)), _origin_of(get_settings().public_url)}
+    return {o for o in found if o}
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form post comes from this site: its Origin (else its Referer) must be one of ours.
+    A request with neither comes from no browser page (a script with its own token) and passes;
+    an opaque origin ("null") does not."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if not referer:
+            return True
+        origin = _origin_of(referer) or "null"
+    return origin.lower() in own_origins(request)
 
 
 def set_flash(response: Response, message: str, level: str = "ok") -> None:
