@@ -12,10 +12,18 @@ from sqlalchemy.orm import Session
 
 from api.problems import Problem
 from api.security.throttle import client_address, throttle_of
-from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES, Actor
 from matchmaker.catalog.indexing import ItemIndex
 from matchmaker.core.container import Container
 from matchmaker.events.service.scoring import ItemScorer, default_scorer
+from matchmaker.policy.actor import (
+    CATALOG_MANAGE,
+    CATALOG_READ,
+    CATALOG_WRITE,
+    EVENTS_ALL,
+    Actor,
+    key_principal,
+    refusal,
+)
 from matchmaker.ranking.service import Recommender
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.retrieval.search import SearchService
@@ -49,12 +57,12 @@ class Caller:
     @property
     def sees_contacts(self) -> bool:
         """Whether contact details may be shown to this caller."""
-        return self.role in CONTACT_ROLES
+        return self.actor.sees_contacts
 
     @property
     def actor(self) -> Actor:
-        """The caller as the library's services know it (role and organisation)."""
-        return Actor(self.role, self.organisation_id)
+        """The caller as the policy knows it (role, organisation, principal "key:N")."""
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
 
 
 def current_caller(
@@ -90,22 +98,22 @@ def current_caller(
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def require(*roles: str):
-    """A dependency that lets only the given roles through (403 otherwise)."""
+def permit(capability: str):
+    """A dependency that lets through callers whose role has this capability (policy), 403
+    otherwise."""
 
     def check(caller: CallerDep) -> Caller:
-        if caller.role not in roles:
-            raise Problem(
-                403, f"角色 {caller.role} 无权执行此操作 / role {caller.role} may not do this"
-            )
+        if not caller.actor.can(capability):
+            raise Problem(403, refusal(caller.actor))
         return caller
 
     return check
 
 
-WriterDep = Annotated[Caller, Depends(require(*sorted(WRITER_ROLES)))]
-OrganiserDep = Annotated[Caller, Depends(require(*sorted(ORGANISER_ROLES)))]
-AdminDep = Annotated[Caller, Depends(require("admin"))]
+ReaderDep = Annotated[Caller, Depends(permit(CATALOG_READ))]
+WriterDep = Annotated[Caller, Depends(permit(CATALOG_WRITE))]
+OrganiserDep = Annotated[Caller, Depends(permit(CATALOG_MANAGE))]
+AdminDep = Annotated[Caller, Depends(permit(EVENTS_ALL))]
 
 
 def container(request: Request) -> Container:

@@ -40,9 +40,9 @@ async def login(request: Request, page: PageDep) -> Response:
         if token is None and key:
             guard.failed("login", client)
     except Throttled as exc:
-        response = page.render("login.html", status_code=429, next=back, why=None, error=exc.detail)
-        response.headers.update(exc.headers)
-        return response
+        refused = page.render("login.html", status_code=429, next=back, why=None, error=exc.detail)
+        refused.headers.update(exc.headers)
+        return refused
     if token is None:
         error = page.t("login.bad_key") if key else page.t("login.empty_key")
         return page.render("login.html", status_code=401, next=back, why=None, error=error)

@@ -18,8 +18,8 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES
 from matchmaker.core.config import get_settings
+from matchmaker.policy.actor import Actor, key_principal
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 
@@ -38,20 +38,24 @@ class PageUser:
     name: str
     organisation_name: str | None = None
 
+    def as_actor(self) -> Actor:
+        """The person as the policy knows callers (role, organisation, principal "key:N")."""
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
+
     @property
     def sees_contacts(self) -> bool:
         """Whether contact details may be shown (same rule as the API)."""
-        return self.role in CONTACT_ROLES
+        return self.as_actor().sees_contacts
 
     @property
     def organises(self) -> bool:
-        """Whether the person may create and plan events."""
-        return self.role in ORGANISER_ROLES
+        """Whether the person may create events and manage catalogue records."""
+        return self.as_actor().organises
 
     @property
     def writes(self) -> bool:
         """Whether the person may record feedback."""
-        return self.role in WRITER_ROLES
+        return self.as_actor().writes
 
     @property
     def actor(self) -> str:

@@ -103,6 +103,13 @@ class Page:
             raise PageError(403)
         return self.user
 
+    def permit(self, capability: str) -> PageUser:
+        """The signed-in person if their role has this capability (policy), else an error page."""
+        user = self.require()
+        if not user.as_actor().can(capability):
+            raise PageError(403)
+        return user
+
     def check_origin(self) -> None:
         """Refuse a form posted from another site (its Origin or Referer is not ours)."""
         if not web_session.same_origin(self.request):
