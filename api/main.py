@@ -20,16 +20,27 @@ from api.routes import maps as maps_routes
 from matchmaker import __version__
 from matchmaker.core.config import check_settings, get_settings
 from matchmaker.core.container import Container
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.catalog import visible_condition
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 COUNTED = {
-    "parks": Park,
-    "organisations": Organisation,
-    "achievements": Achievement,
-    "needs": Need,
-    "scenarios": Scenario,
+    "parks": ("park", Park),
+    "organisations": ("organisation", Organisation),
+    "achievements": ("achievement", Achievement),
+    "needs": ("need", Need),
+    "scenarios": ("scenario", Scenario),
 }
+
+
+def published_count(kind: str, model: Any) -> Any:
+    """COUNT of the records of a kind an anonymous visitor may see (the policy's condition)."""
+    query = select(func.count()).select_from(model)
+    condition = visible_condition(kind, Actor())
+    return query if condition is None else query.where(condition)
+
+
 log = logging.getLogger("matchmaker.api")
 
 DESCRIPTION = """
@@ -98,13 +109,20 @@ def create_app() -> FastAPI:
             "index": "loaded" if app.state.container.index_loaded else "absent",
         }
 
-    @app.get("/api/v1/stats", summary="数据概况 Item counts", tags=["运维 Operations"])
+    @app.get(
+        "/api/v1/stats",
+        summary="数据概况（公开）Published item counts (public)",
+        description="无需 API 密钥：只计访客在网页上也能看到的记录（不含草稿）。"
+        " / No key needed: counts only what visitors can see on the pages (no drafts).",
+        tags=["运维 Operations"],
+    )
     def stats() -> dict[str, int]:
-        """How many parks, organisations and items the service holds."""
+        """How many parks, organisations and published items the service holds (public: the
+        same records an anonymous visitor sees, by the policy)."""
         with session_scope() as session:
             return {
-                name: session.scalar(select(func.count()).select_from(model)) or 0
-                for name, model in COUNTED.items()
+                name: session.scalar(published_count(kind, model)) or 0
+                for name, (kind, model) in COUNTED.items()
             }
 
     pages.install(app)  # web pages: /static files, page routers, HTML error pages (api/pages)
