@@ -224,3 +224,18 @@ def test_serve_refuses_to_start_in_production_with_the_default_secret(
     result = CliRunner().invoke(cli_app, ["serve"])
     assert result.exit_code == 2
     assert "拒绝启动" in result.output and "MATCHMAKER_ENV=development" in result.output
+
+
+def test_two_server_processes_share_their_counts_in_redis(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.core.test_ratelimit import REDIS_URL, redis_limiter
+
+    redis_limiter().reset("apikey:testclient")
+    seed_world()
+    env = {"MATCHMAKER_RATE_LIMIT_REDIS_URL": REDIS_URL, "MATCHMAKER_LIMIT_KEY_FAILURES": "4"}
+    first, second = _app_with(monkeypatch, **env), _app_with(monkeypatch, **env)
+    wrong = {"X-API-Key": "mm_wrong"}
+    codes = [app.get("/api/v1/parks", headers=wrong).status_code for app in (first, second) * 3]
+    assert codes == [401, 401, 401, 401, 429, 429], "the second process knows the first's count"
+    redis_limiter().reset("apikey:testclient")
