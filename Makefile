@@ -21,9 +21,10 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The demo runs in development mode (the default secret key is accepted there, never in production).
 demo: $(VENV)/.installed
 	$(BIN)/matchmaker demo
-	$(BIN)/matchmaker serve
+	MATCHMAKER_ENV=development $(BIN)/matchmaker serve
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest

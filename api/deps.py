@@ -11,10 +11,19 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
-from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES, Actor
+from api.security.throttle import client_address, throttle_of
 from matchmaker.catalog.indexing import ItemIndex
 from matchmaker.core.container import Container
 from matchmaker.events.service.scoring import ItemScorer, default_scorer
+from matchmaker.policy.actor import (
+    CATALOG_MANAGE,
+    CATALOG_READ,
+    CATALOG_WRITE,
+    EVENTS_ALL,
+    Actor,
+    key_principal,
+    refusal,
+)
 from matchmaker.ranking.service import Recommender
 from matchmaker.retrieval.index.service import SearchIndex
 from matchmaker.retrieval.search import SearchService
@@ -48,20 +57,22 @@ class Caller:
     @property
     def sees_contacts(self) -> bool:
         """Whether contact details may be shown to this caller."""
-        return self.role in CONTACT_ROLES
+        return self.actor.sees_contacts
 
     @property
     def actor(self) -> Actor:
-        """The caller as the library's services know it (role and organisation)."""
-        return Actor(self.role, self.organisation_id)
+        """The caller as the policy knows it (role, organisation, principal "key:N")."""
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
 
 
 def current_caller(
+    request: Request,
     session: SessionDep,
     x_api_key: Annotated[str | None, Header(description="API 密钥 API key")] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
-    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong."""
+    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong, 429
+    once a client has sent too many wrong keys (logged)."""
     key = x_api_key
     if not key and authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
@@ -71,8 +82,11 @@ def current_caller(
             "缺少 API 密钥（X-API-Key）/ missing API key",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    guard, client = throttle_of(request), client_address(request)
+    guard.check("apikey", client)
     record = find_key(session, key)
     if record is None:
+        guard.failed("apikey", client)
         raise Problem(
             401,
             "API 密钥无效或已吊销 / invalid or revoked API key",
@@ -84,22 +98,22 @@ def current_caller(
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def require(*roles: str):
-    """A dependency that lets only the given roles through (403 otherwise)."""
+def permit(capability: str):
+    """A dependency that lets through callers whose role has this capability (policy), 403
+    otherwise."""
 
     def check(caller: CallerDep) -> Caller:
-        if caller.role not in roles:
-            raise Problem(
-                403, f"角色 {caller.role} 无权执行此操作 / role {caller.role} may not do this"
-            )
+        if not caller.actor.can(capability):
+            raise Problem(403, refusal(caller.actor))
         return caller
 
     return check
 
 
-WriterDep = Annotated[Caller, Depends(require(*sorted(WRITER_ROLES)))]
-OrganiserDep = Annotated[Caller, Depends(require(*sorted(ORGANISER_ROLES)))]
-AdminDep = Annotated[Caller, Depends(require("admin"))]
+ReaderDep = Annotated[Caller, Depends(permit(CATALOG_READ))]
+WriterDep = Annotated[Caller, Depends(permit(CATALOG_WRITE))]
+OrganiserDep = Annotated[Caller, Depends(permit(CATALOG_MANAGE))]
+AdminDep = Annotated[Caller, Depends(permit(EVENTS_ALL))]
 
 
 def container(request: Request) -> Container:

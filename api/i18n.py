@@ -252,6 +252,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "error.400": ("请求有误", "Bad request"),
     "error.409": ("操作冲突", "Conflict"),
+    "events.internal_note": ("内部备注（仅组织团队可见）", "Internal note (organiser team only)"),
+    "error.429": ("请求过于频繁", "Too many requests"),
+    "error.origin": (
+        "请求来自其他网站，已拒绝；请在本站页面上重新提交。",
+        "The request came from another site and was refused; submit it again from this site.",
+    ),
     "error.422": ("输入有误", "Invalid input"),
     "error.csrf": (
         "表单已过期，请刷新页面后重试。",

@@ -10,26 +10,37 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from api import pages, problems
-from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
+from api import pages, problems, security
+from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
 from api.routes import events as event_routes
 from api.routes import imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
-from matchmaker.core.config import get_settings
+from matchmaker.core.config import check_settings, get_settings
 from matchmaker.core.container import Container
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.catalog import visible_condition
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 COUNTED = {
-    "parks": Park,
-    "organisations": Organisation,
-    "achievements": Achievement,
-    "needs": Need,
-    "scenarios": Scenario,
+    "parks": ("park", Park),
+    "organisations": ("organisation", Organisation),
+    "achievements": ("achievement", Achievement),
+    "needs": ("need", Need),
+    "scenarios": ("scenario", Scenario),
 }
+
+
+def published_count(kind: str, model: Any) -> Any:
+    """COUNT of the records of a kind an anonymous visitor may see (the policy's condition)."""
+    query = select(func.count()).select_from(model)
+    condition = visible_condition(kind, Actor())
+    return query if condition is None else query.where(condition)
+
+
 log = logging.getLogger("matchmaker.api")
 
 DESCRIPTION = """
@@ -61,10 +72,12 @@ def create_app() -> FastAPI:
         version=__version__,
         lifespan=lifespan,
     )
+    settings = get_settings()
+    check_settings(settings)  # production refuses a default or short secret key
     app.state.ready = False
-    app.state.container = Container(get_settings())
+    app.state.container = Container(settings)
     problems.install(app)
-    app.add_middleware(SizeLimitMiddleware)
+    security.install(app, settings)  # body limits, security headers, abuse limits (api/security)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(items.router)
     app.include_router(imports.router)
@@ -96,13 +109,20 @@ def create_app() -> FastAPI:
             "index": "loaded" if app.state.container.index_loaded else "absent",
         }
 
-    @app.get("/api/v1/stats", summary="数据概况 Item counts", tags=["运维 Operations"])
+    @app.get(
+        "/api/v1/stats",
+        summary="数据概况（公开）Published item counts (public)",
+        description="无需 API 密钥：只计访客在网页上也能看到的记录（不含草稿）。"
+        " / No key needed: counts only what visitors can see on the pages (no drafts).",
+        tags=["运维 Operations"],
+    )
     def stats() -> dict[str, int]:
-        """How many parks, organisations and items the service holds."""
+        """How many parks, organisations and published items the service holds (public: the
+        same records an anonymous visitor sees, by the policy)."""
         with session_scope() as session:
             return {
-                name: session.scalar(select(func.count()).select_from(model)) or 0
-                for name, model in COUNTED.items()
+                name: session.scalar(published_count(kind, model)) or 0
+                for name, (kind, model) in COUNTED.items()
             }
 
     pages.install(app)  # web pages: /static files, page routers, HTML error pages (api/pages)

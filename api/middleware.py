@@ -1,4 +1,4 @@
-"""Request size limits and structured (JSON) access logs."""
+"""Structured (JSON) access logs (body size limits: api/security/body.py)."""
 
 from __future__ import annotations
 
@@ -9,41 +9,9 @@ import uuid
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-MAX_JSON_BYTES = 1 * 1024 * 1024
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 access_log = logging.getLogger("matchmaker.access")
-
-
-class SizeLimitMiddleware(BaseHTTPMiddleware):
-    """Refuse bodies over the limit (by Content-Length) with a 413 problem document."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        limit = (
-            MAX_UPLOAD_BYTES
-            if request.url.path.endswith("/imports") or "/imports/" in request.url.path
-            else MAX_JSON_BYTES
-        )
-        if length is not None:
-            try:
-                size = int(length)
-            except ValueError:
-                size = -1
-            if size < 0 or size > limit:
-                return JSONResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "请求过大 Payload too large",
-                        "status": 413,
-                        "detail": f"请求体超过 {limit // 1024 // 1024} MB 上限 / body exceeds the {limit // 1024 // 1024} MB limit",
-                        "instance": request.url.path,
-                    },
-                    status_code=413,
-                    media_type="application/problem+json",
-                )
-        return await call_next(request)
 
 
 class AccessLogMiddleware(BaseHTTPMiddleware):

@@ -236,7 +236,13 @@ def run_api_bench(config: ApiBenchConfig, log: Callable[[str], None] = print) ->
         )
     key, queries = prepare_data(config, log)
     port = _free_port()
-    env = {**os.environ, "MATCHMAKER_DATA_DIR": str(config.data_dir), "MATCHMAKER_PORT": str(port)}
+    env = {
+        **os.environ,
+        "MATCHMAKER_DATA_DIR": str(config.data_dir),
+        "MATCHMAKER_PORT": str(port),
+        "MATCHMAKER_ENV": "development",  # a throwaway local server: the default secret is fine
+        "MATCHMAKER_RATE_LIMITS": "false",  # the load test is one client by design
+    }
     log(f"starting matchmaker serve on 127.0.0.1:{port} with {config.workers} worker(s)…")
     server = subprocess.Popen(
         [

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from matchmaker.store.db import get_engine, make_engine, session_factory, upgrade
 
+# Tests (and the servers and CLIs they start) run in development mode: production refuses the
+# default secret key, which several tests rely on.
+os.environ["MATCHMAKER_ENV"] = "development"
 PG_URL_ENV = "MATCHMAKER_TEST_PG_URL"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.pages.forms import read_form, text
 from api.pages.session import clear_session, login_with_key, safe_next, set_session
 from api.pages.web import PageDep
+from api.security.throttle import Throttled, client_address, throttle_of
 
 router = APIRouter(include_in_schema=False)
 WHY_KEYS = {"feedback": "login.why_feedback", "required": "login.why_required"}
@@ -28,10 +29,20 @@ def login_form(request: Request, page: PageDep) -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, page: PageDep) -> Response:
     """Check the pasted key; on success set the session cookie and go back where the person was."""
+    page.check_origin()
     form = await read_form(request)
     key = text(form, "api_key", 200)
     back = safe_next(text(form, "next", 2000))
-    token = login_with_key(page.db, key) if key else None
+    guard, client = throttle_of(request), client_address(request)
+    try:
+        guard.check("login", client)
+        token = login_with_key(page.db, key) if key else None
+        if token is None and key:
+            guard.failed("login", client)
+    except Throttled as exc:
+        refused = page.render("login.html", status_code=429, next=back, why=None, error=exc.detail)
+        refused.headers.update(exc.headers)
+        return refused
     if token is None:
         error = page.t("login.bad_key") if key else page.t("login.empty_key")
         return page.render("login.html", status_code=401, next=back, why=None, error=error)

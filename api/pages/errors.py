@@ -29,6 +29,7 @@ MESSAGES = {
     404: ("error.404", "error.404_lead"),
     409: ("error.409", None),
     422: ("error.422", None),
+    429: ("error.429", None),
     503: ("error.500", "search.unavailable"),
 }
 

@@ -30,7 +30,7 @@ from matchmaker.events.service import (
     queries,
     rules,
 )
-from matchmaker.events.service.access import ORGANISERS, NotParticipant, Viewer
+from matchmaker.events.service.access import authorise
 from matchmaker.events.service.errors import EventError, Forbidden, Invalid, NotFound
 from matchmaker.events.service.events import (
     DEFAULT_MAX_MEETINGS,
@@ -39,6 +39,8 @@ from matchmaker.events.service.events import (
     EventSpec,
 )
 from matchmaker.events.service.grid import MAX_SLOTS, MAX_TABLES, SessionSpec
+from matchmaker.policy.actor import EVENTS_CREATE, Actor
+from matchmaker.policy.events import Action
 from matchmaker.store.models import Park
 
 router = APIRouter(include_in_schema=False)
@@ -67,8 +69,6 @@ def localise(message: str, lang: str) -> str:
 def _refused_view(page: Page, exc: NotFound | Forbidden) -> PageError:
     if isinstance(exc, NotFound):
         return PageError(404, localise(exc.message, page.lang))
-    if isinstance(exc, NotParticipant):
-        return PageError(403, page.t("events.not_participant"))
     return PageError(403, localise(exc.message, page.lang))
 
 
@@ -99,24 +99,27 @@ def use_case(page: Page) -> Iterator[None]:
 
 
 def event_id_of(page: Page, event_id: str) -> int:
-    """The id of an existing event from a URL, or a 404 page."""
+    """The id of an event from a URL that the signed-in person manages (its organiser team or an
+    admin, by the policy); a 404 page for events they may not see, 403 for ones they only attend."""
     number = to_int(event_id, 1, MAX_ID)
     if number is None:
         raise PageError(404)
+    who = viewer(page)
     with viewing(page):
-        return events.get_event(page.db, number).id
+        event, _ = authorise(page.db, who, number, Action.MANAGE)
+        return event.id
 
 
-def viewer(page: Page) -> Viewer:
-    """The signed-in person as the service sees a viewer (role and organisation)."""
-    user = page.require()
-    return Viewer(user.role, user.organisation_id)
+def viewer(page: Page) -> Actor:
+    """The signed-in person as the policy knows callers (role, organisation, principal)."""
+    return page.require().as_actor()
 
 
 # ---- list and create ---------------------------------------------------------------------------
 @router.get("/events", response_class=HTMLResponse)
 def events_page(page: PageDep) -> HTMLResponse:
-    """The events the person may see: all for staff, their own for an enterprise."""
+    """The events the person may see (policy): their team's, those their organisation attends,
+    all for admins."""
     listing = queries.visible_events(page.db, viewer(page))
     return page.render(
         "events.html",
@@ -165,7 +168,7 @@ def _render_new(page: Page, values: dict[str, Any], error: str | None = None) ->
 @router.get("/events/new", response_class=HTMLResponse)
 def new_event_page(page: PageDep) -> HTMLResponse:
     """The form that creates an event: name, date, park, theme and the slot grid."""
-    page.require(*ORGANISERS)
+    page.permit(EVENTS_CREATE)
     return _render_new(page, _form_defaults())
 
 
@@ -206,7 +209,7 @@ def event_spec(values: dict[str, Any]) -> EventSpec:
 @router.post("/events", response_class=HTMLResponse)
 async def create_event(request: Request, page: PageDep) -> Response:
     """Create the event and go to it; a refused form comes back with the values kept."""
-    user = page.require(*ORGANISERS)
+    user = page.permit(EVENTS_CREATE)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     values: dict[str, Any] = {k: text(form, k, 5000) for k in _form_defaults()}
@@ -214,7 +217,9 @@ async def create_event(request: Request, page: PageDep) -> Response:
     values["industries"] = [v for v in form.getlist("industries") if isinstance(v, str)]
     try:
         with use_case(page):
-            event = events.create_event(page.db, event_spec(values), actor=user.actor)
+            event = events.create_event(
+                page.db, event_spec(values), actor=user.actor, organiser=user.as_actor().principal
+            )
     except FormRefused as exc:
         return _render_new(page, values, exc.message)
     return page.redirect(f"/events/{event.id}", page.t("events.created"))
@@ -238,6 +243,7 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
         participants=setup.participants,
         rules=setup.rules,
         plan=setup.plan,
+        manage=setup.access.whole,
         candidates=setup.candidates,
         others=setup.others,
         track_names=TRACK_NAMES,
@@ -247,7 +253,7 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
 @router.post("/events/{event_id}/participants")
 async def add_participants(event_id: str, request: Request, page: PageDep) -> Response:
     """Invite one organisation (the select) or several (the checkboxes) with default items."""
-    page.require(*ORGANISERS)
+    page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
@@ -274,7 +280,7 @@ async def change_participant(
     scorer: EventScorerDep,
 ) -> Response:
     """Cancel a participant (its meetings are re-planned) or remove one no plan mentions."""
-    user = page.require(*ORGANISERS)
+    user = page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
@@ -296,7 +302,7 @@ async def change_participant(
 @router.post("/events/{event_id}/rules")
 async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
     """Add a must-meet or never-meet rule between two participants."""
-    page.require(*ORGANISERS)
+    page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
@@ -316,7 +322,7 @@ async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
 @router.post("/events/{event_id}/rules/{rule_id}/delete")
 async def delete_rule(event_id: str, rule_id: str, request: Request, page: PageDep) -> Response:
     """Delete one pair rule."""
-    page.require(*ORGANISERS)
+    page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))

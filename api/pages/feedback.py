@@ -15,6 +15,7 @@ from api.pages.session import PageUser, safe_next
 from api.pages.web import PageDep, PageError
 from matchmaker.catalog.access import Actor, exists, speaks_for
 from matchmaker.core.kinds import SOURCE_KINDS
+from matchmaker.policy.actor import CATALOG_WRITE
 from matchmaker.store.feedback import REJECT_REASONS
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ class FeedbackTarget:
 
 def actor_of(user: PageUser | None) -> Actor:
     """The signed-in person (or a visitor) as the catalogue's rules know callers."""
-    return Actor() if user is None else Actor(user.role, user.organisation_id)
+    return Actor() if user is None else user.as_actor()
 
 
 def may_give_feedback(session: Session, user: PageUser | None, kind: str, item_id: int) -> bool:
@@ -55,7 +56,7 @@ async def give_feedback(request: Request, page: PageDep) -> Response:
             return JSONResponse({"ok": False, "login": page.login_url("feedback")}, status_code=401)
         return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))
     page.check_csrf(text(form, "csrf", 100))
-    user = page.require("admin", "organiser", "enterprise")
+    user = page.permit(CATALOG_WRITE)
     source_kind = text(form, "source_kind", 20)
     source_id = to_int(form.get("source_id"), 1, MAX_ID)
     target_id = to_int(form.get("target_id"), 1, MAX_ID)

@@ -10,8 +10,8 @@ from api.pages.events import FormRefused, event_id_of, use_case, viewer, viewing
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import PageDep, PageError
 from matchmaker.events.service import downloads, edits, planning, views
-from matchmaker.events.service.access import FULL_READERS, ORGANISERS
 from matchmaker.events.service.downloads import EXPORT_TYPES
+from matchmaker.policy.actor import EVENTS_CREATE
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1
@@ -20,7 +20,7 @@ MAX_ID = 2**31 - 1
 @router.post("/events/{event_id}/plan")
 async def plan(event_id: str, request: Request, page: PageDep, scorer: EventScorerDep) -> Response:
     """Generate (from scratch, keeping locks) or re-plan (fewest changes) and show the schedule."""
-    user = page.require(*ORGANISERS)
+    user = page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
@@ -38,7 +38,8 @@ async def plan(event_id: str, request: Request, page: PageDep, scorer: EventScor
 
 @router.get("/events/{event_id}/schedule", response_class=HTMLResponse)
 def schedule_page(event_id: str, page: PageDep) -> HTMLResponse:
-    """The current plan as a slots × tables grid and per participant (enterprises: their own)."""
+    """The current plan as a slots × tables grid and per participant (participants: their own,
+    without scores)."""
     who = viewer(page)
     number = to_int(event_id, 1, MAX_ID)
     if number is None:
@@ -51,8 +52,8 @@ def schedule_page(event_id: str, page: PageDep) -> HTMLResponse:
         event=shown.event,
         doc=shown.document,
         only=shown.only,
-        can_edit=who.organises,
-        can_export=who.full_reader,
+        can_edit=shown.access is not None and shown.access.whole,
+        can_export=shown.access is not None and shown.access.whole,
     )
 
 
@@ -61,7 +62,7 @@ async def lock(
     event_id: str, meeting_id: str, action: str, request: Request, page: PageDep
 ) -> Response:
     """Lock a meeting where it is (re-plans keep it) or unlock it."""
-    page.require(*ORGANISERS)
+    page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
@@ -80,7 +81,7 @@ async def lock(
 @router.get("/events/{event_id}/export/{fmt}")
 def export(event_id: str, fmt: str, page: PageDep) -> Response:
     """Download the current plan: CSV or Excel meeting lists, or printable HTML agendas."""
-    page.require(*FULL_READERS)
+    page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
     if fmt not in EXPORT_TYPES:
         raise PageError(404)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from api.pages.feedback import REASON_CODES, FeedbackTarget
 from api.pages.forms import text, to_int
 from api.pages.session import PageUser
 from api.pages.web import Page, PageDep
+from api.security.throttle import search_quota
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.vocab import COOP_MODES, normalise_province
@@ -235,7 +236,7 @@ def run_search(
     return results, has_next
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[Depends(search_quota)])
 def search_page(request: Request, page: PageDep) -> HTMLResponse:
     """Search by need: a landing with examples, results with reasons, or a clear empty state."""
     parks, provinces = _options(page.db)

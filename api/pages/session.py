@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.catalog.access import CONTACT_ROLES, ORGANISER_ROLES, WRITER_ROLES
 from matchmaker.core.config import get_settings
+from matchmaker.policy.actor import Actor, key_principal
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 
@@ -37,20 +38,24 @@ class PageUser:
     name: str
     organisation_name: str | None = None
 
+    def as_actor(self) -> Actor:
+        """The person as the policy knows callers (role, organisation, principal "key:N")."""
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
+
     @property
     def sees_contacts(self) -> bool:
         """Whether contact details may be shown (same rule as the API)."""
-        return self.role in CONTACT_ROLES
+        return self.as_actor().sees_contacts
 
     @property
     def organises(self) -> bool:
-        """Whether the person may create and plan events."""
-        return self.role in ORGANISER_ROLES
+        """Whether the person may create events and manage catalogue records."""
+        return self.as_actor().organises
 
     @property
     def writes(self) -> bool:
         """Whether the person may record feedback."""
-        return self.role in WRITER_ROLES
+        return self.as_actor().writes
 
     @property
     def actor(self) -> str:
@@ -133,6 +138,32 @@ def csrf_token(request: Request) -> str:
 def csrf_ok(request: Request, token: str | None) -> bool:
     """Whether a posted form token belongs to this browser session."""
     return bool(token) and hmac.compare_digest(str(token), csrf_token(request))
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origins(request: Request) -> set[str]:
+    """The origins this site is reached at: the request's own and MATCHMAKER_PUBLIC_URL's."""
+    found = {_origin_of(str(request.base_url)), _origin_of(get_settings().public_url)}
+    return {o for o in found if o}
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form post comes from this site: its Origin (else its Referer) must be one of ours.
+    A request with neither comes from no browser page (a script with its own token) and passes;
+    an opaque origin ("null") does not."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if not referer:
+            return True
+        origin = _origin_of(referer) or "null"
+    return origin.lower() in own_origins(request)
 
 
 def set_flash(response: Response, message: str, level: str = "ok") -> None:

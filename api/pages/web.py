@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from api.i18n import DEFAULT_LANG, HTML_LANG, Translator, labeller, normalise_la
 from api.pages import session as web_session
 from api.pages.session import PageUser
 
+log = logging.getLogger("matchmaker.security")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 LANG_COOKIE = "mm_lang"
@@ -101,8 +103,26 @@ class Page:
             raise PageError(403)
         return self.user
 
+    def permit(self, capability: str) -> PageUser:
+        """The signed-in person if their role has this capability (policy), else an error page."""
+        user = self.require()
+        if not user.as_actor().can(capability):
+            raise PageError(403)
+        return user
+
+    def check_origin(self) -> None:
+        """Refuse a form posted from another site (its Origin or Referer is not ours)."""
+        if not web_session.same_origin(self.request):
+            log.warning(
+                "refused cross-origin form post to %s from %s",
+                self.request.url.path,
+                self.request.headers.get("origin") or self.request.headers.get("referer"),
+            )
+            raise PageError(403, self.t("error.origin"))
+
     def check_csrf(self, token: str | None) -> None:
-        """Refuse a form whose token does not belong to this session."""
+        """Refuse a form posted from another site or whose token does not belong to this session."""
+        self.check_origin()
         if not web_session.csrf_ok(self.request, token):
             raise PageError(400, self.t("error.csrf"))
 

@@ -16,6 +16,7 @@ from api.deps import OrganiserDep, SessionDep
 from api.i18n import translator
 from api.pages.web import templates
 from api.problems import COMMON_RESPONSES, Problem, documented
+from api.security.throttle import client_address, throttle_of
 from matchmaker.digest import service, vocab
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.schemas import (
@@ -129,16 +130,24 @@ def confirm_subscription(request: Request, token: TokenQ, session: SessionDep) -
     response_model=Accepted,
     status_code=202,
     tags=LINK_TAGS,
-    responses=documented(422),
+    responses=documented(422, 429),
     summary="自助订阅 Subscribe yourself (confirmation e-mail follows)",
-    description="无需 API 密钥。回复相同，无论邮箱是否已订阅；已生效的订阅不会被修改。",
+    description="无需 API 密钥。回复相同，无论邮箱是否已订阅；已生效的订阅不会被修改。"
+    "每个客户端每小时最多 5 次、每个邮箱每小时最多 3 次，每个客户端每天最多触发 20 封确认邮件，"
+    "超出时返回 429 与 Retry-After。/ Limited per client and per address (429 with Retry-After).",
 )
 def self_subscribe(
-    body: SelfSubscribe, session: SessionDep, background: BackgroundTasks
+    request: Request, body: SelfSubscribe, session: SessionDep, background: BackgroundTasks
 ) -> dict[str, str]:
-    """Create (or renew) a pending subscription and send the confirmation e-mail."""
+    """Create (or renew) a pending subscription and send the confirmation e-mail, within the
+    per-client and per-address limits (a re-subscribe re-sends at most hourly)."""
+    guard, client = throttle_of(request), client_address(request)
+    guard.hit("subscribe", client)
+    guard.hit("subscribe-address", body.email.strip().lower())
+    guard.check("confirmations", client)
     sub = service.subscribe_self(session, SubscriptionData(**body.model_dump()))
     if service.needs_confirmation(sub):
+        guard.hit("confirmations", client)
         background.add_task(service.send_confirmation_quietly, sub.id)
     return {
         "status": "accepted",

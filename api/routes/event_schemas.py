@@ -96,6 +96,9 @@ class EventCreate(IndustriesIn):
     park_id: DbId | None = None
     venue: Annotated[str, Field(max_length=200)] = ""
     description: Annotated[str, Field(max_length=5000)] = ""
+    internal_note: Annotated[
+        str, Field(max_length=5000, description="组织团队内部备注（参会方看不到）internal note")
+    ] = ""
     tracks: Annotated[list[TrackName], Field(max_length=3, description="赛道；空 = 全部")] = []
     industries: Annotated[list[IndustryName], Field(max_length=20)] = []
     sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=10)] | None = None
@@ -132,6 +135,7 @@ class EventCreate(IndustriesIn):
             park_id=self.park_id,
             venue=self.venue,
             description=self.description,
+            internal_note=self.internal_note,
             tracks=list(self.tracks),
             industries=list(self.industries),
             default_max_meetings=self.default_max_meetings,
@@ -150,6 +154,7 @@ class EventUpdate(IndustriesIn):
     park_id: DbId | None = None
     venue: Annotated[str, Field(max_length=200)] | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
+    internal_note: Annotated[str, Field(max_length=5000)] | None = None
     tracks: Annotated[list[TrackName], Field(max_length=3)] | None = None
     industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None
     slots: Annotated[list[SlotIn], Field(min_length=1, max_length=MAX_SLOTS)] | None = None
@@ -234,6 +239,9 @@ class EventPublic(BaseModel):
     park_name: str | None
     venue: str
     description: str
+    internal_note: str | None = Field(
+        description="组织团队内部备注；非组织团队为 null / internal note (null outside the team)"
+    )
     tracks: list[str]
     industries: list[str]
     slots: list[SlotOut]
@@ -275,6 +283,21 @@ class ParticipantPublic(BaseModel):
     status: str
     cancelled_at: dt.datetime | None
     note: str
+
+
+class OrganiserAdd(Strict):
+    key_id: Annotated[
+        int, Field(ge=1, le=MAX_ID, description="要加入组织团队的组织者密钥编号 organiser key id")
+    ]
+
+
+class OrganiserPublic(BaseModel):
+    principal: str
+    key_id: int | None
+    name: str | None
+    role: str | None
+    added_by: str | None
+    created_at: dt.datetime
 
 
 class PairRulePublic(BaseModel):
@@ -326,7 +349,9 @@ class MeetingOut(BaseModel):
     time: str
     table: int
     table_label: str
-    score: float
+    score: float | None = Field(
+        description="配对得分；参会方为 null / pair score (null for participants)"
+    )
     locked: bool
 
 
@@ -359,9 +384,9 @@ class PlanPublic(BaseModel):
     plan_id: int
     version: int
     kind: str
-    scorer: str
+    scorer: str | None
     created_at: dt.datetime
-    objective: float
+    objective: float | None
     meetings: list[MeetingOut]
     tables: list[str]
     grid: list[GridRow]

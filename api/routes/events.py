@@ -1,10 +1,11 @@
 """Matchmaking events under /api/v1/events: set-up, participants, pair rules, plans, edits, exports.
 
-Who may do what: admins and organisers do everything; readers read events, plans and exports;
-an enterprise key reads events, their participant lists, and only its own organisation's meetings
-and agenda (403 for the full plan, exports and other participants' agendas). Each handler parses
-its input, makes one call into ``matchmaker.events.service`` and renders the answer; the bodies
-are in ``api/routes/event_schemas.py``.
+Who may do what is the policy's (``matchmaker.policy.events``): admins and the event's organiser
+team (its creator and co-organisers) see and do everything; a participant's key reads the event,
+its own entry, its own meetings and agenda, never notes, scores or pair rules; everyone else gets
+404 for the event, as if it did not exist. Role-level refusals (a reader creating an event) are
+403. Each handler parses its input, makes one call into ``matchmaker.events.service`` and renders
+the answer; the bodies are in ``api/routes/event_schemas.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,8 @@ from api.routes.event_schemas import (
     ExportFormat,
     MeetingMove,
     MeetingOut,
+    OrganiserAdd,
+    OrganiserPublic,
     PairRuleCreate,
     PairRulePublic,
     ParticipantCreate,
@@ -47,11 +50,13 @@ from matchmaker.events.service import (
     participants,
     planning,
     rules,
+    team,
     views,
 )
-from matchmaker.events.service.access import Viewer
+from matchmaker.events.service.access import authorise
 from matchmaker.events.service.downloads import ExportFile
 from matchmaker.events.service.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.policy.events import Action, EventAccess, access, event_for, participants_for
 
 router = APIRouter(prefix="/api/v1", tags=["活动 Events"], responses=problems.COMMON_RESPONSES)
 
@@ -89,8 +94,26 @@ def _actor(caller: Caller) -> str:
     return f"{caller.role}:{caller.key_id}"
 
 
-def _viewer(caller: Caller) -> Viewer:
-    return Viewer(caller.role, caller.organisation_id)
+def _access(action: Action):
+    """A dependency: the caller's standing at the path's event if the policy allows the action
+    (404 when the caller may not see the event, 403 when it may see but not do this)."""
+
+    def check(event_id: PathId, session: SessionDep, caller: CallerDep) -> EventAccess:
+        with _use_cases(session):
+            _, who = authorise(session, caller.actor, event_id, action)
+        return who
+
+    return check
+
+
+Viewing = Annotated[EventAccess, Depends(_access(Action.VIEW))]
+ListingParticipants = Annotated[EventAccess, Depends(_access(Action.PARTICIPANTS))]
+Managing = Annotated[EventAccess, Depends(_access(Action.MANAGE))]
+
+
+def _inline(file: ExportFile) -> dict[str, str]:
+    """A printable file shown in the browser (its sandboxed CSP comes with Content-Disposition)."""
+    return {"Content-Disposition": f'inline; filename="{file.filename}"'}
 
 
 def _download(file: ExportFile) -> Response:
@@ -111,12 +134,19 @@ def list_events(
     park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="参会机构")] = None,
 ) -> dict[str, Any]:
-    """Events, newest first, optionally of one park or attended by one organisation."""
+    """The events the caller may see (its team's, those its organisation attends; all for
+    admins), newest first, optionally of one park or attended by one organisation."""
+    actor = caller.actor
     total, rows = events.list_events(
-        session, park_id=park_id, organisation_id=organisation_id, limit=limit, offset=offset
+        session,
+        park_id=park_id,
+        organisation_id=organisation_id,
+        limit=limit,
+        offset=offset,
+        viewer=actor,
     )
     return {
-        "items": [views.event_view(session, e) for e in rows],
+        "items": [event_for(views.event_view(session, e), access(session, actor, e)) for e in rows],
         "total": total,
         "limit": limit,
         "offset": offset,
@@ -127,23 +157,26 @@ def list_events(
     "/events", response_model=EventPublic, status_code=201, summary="新建活动 Create an event"
 )
 def create_event(body: EventCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
-    """Create an event with its sessions/slots and tables (admin, organiser)."""
+    """Create an event with its sessions/slots and tables (admin, organiser); the caller's key
+    becomes the first member of its organiser team."""
     with _use_cases(session):
-        event = events.create_event(session, body.spec(), actor=_actor(caller))
+        event = events.create_event(
+            session, body.spec(), actor=_actor(caller), organiser=caller.actor.principal
+        )
     return views.event_view(session, event)
 
 
 @router.get("/events/{event_id}", response_model=EventPublic, summary="活动详情 Get an event")
-def get_event(event_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
-    """One event with its grid."""
+def get_event(event_id: PathId, session: SessionDep, who: Viewing) -> dict[str, Any]:
+    """One event with its grid (its organiser team and admins also get the internal note)."""
     with _use_cases(session):
         event = events.get_event(session, event_id)
-    return views.event_view(session, event)
+    return event_for(views.event_view(session, event), who)
 
 
 @router.patch("/events/{event_id}", response_model=EventPublic, summary="修改活动 Update an event")
 def update_event(
-    event_id: PathId, body: EventUpdate, session: SessionDep, caller: OrganiserDep
+    event_id: PathId, body: EventUpdate, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> dict[str, Any]:
     """Change an event (admin, organiser); 409 when a new grid would cut the current plan."""
     with _use_cases(session):
@@ -152,7 +185,9 @@ def update_event(
 
 
 @router.delete("/events/{event_id}", status_code=204, summary="删除活动 Delete an event")
-def delete_event(event_id: PathId, session: SessionDep, caller: OrganiserDep) -> Response:
+def delete_event(
+    event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
+) -> Response:
     """Delete an event with its participants and plans (admin, organiser)."""
     with _use_cases(session):
         events.delete_event(session, event_id)
@@ -166,11 +201,12 @@ def delete_event(event_id: PathId, session: SessionDep, caller: OrganiserDep) ->
     summary="参会方列表 List participants",
 )
 def list_participants(
-    event_id: PathId, session: SessionDep, caller: CallerDep
+    event_id: PathId, session: SessionDep, who: ListingParticipants
 ) -> list[dict[str, Any]]:
-    """Everyone invited, cancelled ones included (status tells)."""
+    """Everyone invited, cancelled ones included (status tells); a participant's key gets its
+    own entry only, without the organisers' note."""
     with _use_cases(session):
-        return views.participant_list(session, event_id)
+        return participants_for(views.participant_list(session, event_id), who)
 
 
 @router.post(
@@ -180,7 +216,11 @@ def list_participants(
     summary="添加参会方 Add a participant",
 )
 def add_participant(
-    event_id: PathId, body: ParticipantCreate, session: SessionDep, caller: OrganiserDep
+    event_id: PathId,
+    body: ParticipantCreate,
+    session: SessionDep,
+    caller: OrganiserDep,
+    who: Managing,
 ) -> dict[str, Any]:
     """Invite an organisation with its constraints (admin, organiser)."""
     with _use_cases(session):
@@ -211,6 +251,7 @@ def update_participant(
     body: ParticipantUpdate,
     session: SessionDep,
     caller: OrganiserDep,
+    who: Managing,
 ) -> dict[str, Any]:
     """Change constraints or items (admin, organiser); applies at the next (re-)plan."""
     with _use_cases(session):
@@ -226,7 +267,11 @@ def update_participant(
     summary="移除参会方 Remove a participant",
 )
 def remove_participant(
-    event_id: PathId, participant_id: PathId, session: SessionDep, caller: OrganiserDep
+    event_id: PathId,
+    participant_id: PathId,
+    session: SessionDep,
+    caller: OrganiserDep,
+    who: Managing,
 ) -> Response:
     """Remove a participant no plan mentions (admin, organiser); 409: cancel it instead."""
     with _use_cases(session):
@@ -244,6 +289,7 @@ def cancel_participant(
     participant_id: PathId,
     session: SessionDep,
     caller: OrganiserDep,
+    who: Managing,
     scorer: EventScorerDep,
     body: PlanRequest | None = None,
 ) -> dict[str, Any] | None:
@@ -271,10 +317,10 @@ def cancel_participant(
 def participant_agenda(
     event_id: PathId, participant_id: PathId, session: SessionDep, caller: CallerDep
 ) -> Response:
-    """Printable HTML agenda of one participant (an enterprise key: its own only)."""
+    """Printable HTML agenda of one participant (a participant's key: its own only)."""
     with _use_cases(session):
-        file = downloads.agenda_file(session, event_id, participant_id, _viewer(caller))
-    return Response(content=file.content, media_type=file.media_type)
+        file = downloads.agenda_file(session, event_id, participant_id, caller.actor)
+    return Response(content=file.content, media_type=file.media_type, headers=_inline(file))
 
 
 # ---- pair rules --------------------------------------------------------------------------------
@@ -282,7 +328,7 @@ def participant_agenda(
     "/events/{event_id}/pairs", response_model=list[PairRulePublic], summary="配对规则 Pair rules"
 )
 def list_pair_rules(
-    event_id: PathId, session: SessionDep, caller: OrganiserDep
+    event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> list[dict[str, Any]]:
     """Must-meet and never-meet rules (admin, organiser: never-meet rules are confidential)."""
     with _use_cases(session):
@@ -296,7 +342,11 @@ def list_pair_rules(
     summary="添加配对规则 Add a must-meet / never-meet rule",
 )
 def add_pair_rule(
-    event_id: PathId, body: PairRuleCreate, session: SessionDep, caller: OrganiserDep
+    event_id: PathId,
+    body: PairRuleCreate,
+    session: SessionDep,
+    caller: OrganiserDep,
+    who: Managing,
 ) -> dict[str, Any]:
     """Two participants must meet, or never meet (admin, organiser)."""
     with _use_cases(session):
@@ -308,7 +358,7 @@ def add_pair_rule(
     "/events/{event_id}/pairs/{rule_id}", status_code=204, summary="删除配对规则 Delete a rule"
 )
 def remove_pair_rule(
-    event_id: PathId, rule_id: PathId, session: SessionDep, caller: OrganiserDep
+    event_id: PathId, rule_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> Response:
     """Delete one rule (admin, organiser)."""
     with _use_cases(session):
@@ -327,6 +377,7 @@ def generate_plan(
     event_id: PathId,
     session: SessionDep,
     caller: OrganiserDep,
+    who: Managing,
     scorer: EventScorerDep,
     body: PlanRequest | None = None,
 ) -> dict[str, Any]:
@@ -354,6 +405,7 @@ def replan(
     event_id: PathId,
     session: SessionDep,
     caller: OrganiserDep,
+    who: Managing,
     scorer: EventScorerDep,
     body: PlanRequest | None = None,
 ) -> dict[str, Any]:
@@ -377,10 +429,10 @@ def replan(
     summary="当前方案 The current plan (grid and per participant)",
 )
 def get_plan(event_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
-    """The current plan as a slot × table grid and per participant; an enterprise key gets only
-    its own meetings. 404 before the first plan."""
+    """The current plan as a slot × table grid and per participant; a participant's key gets
+    only its own meetings, without scores. 404 before the first plan."""
     with _use_cases(session):
-        shown = views.plan_view(session, event_id, _viewer(caller))
+        shown = views.plan_view(session, event_id, caller.actor)
     if shown.document is None:
         raise Problem(404, f"活动 {event_id} 还没有方案 / event {event_id} has no plan yet")
     return shown.document
@@ -392,7 +444,7 @@ def get_plan(event_id: PathId, session: SessionDep, caller: CallerDep) -> dict[s
     summary="锁定会谈 Lock a meeting in place",
 )
 def lock_meeting(
-    event_id: PathId, meeting_id: PathId, session: SessionDep, caller: OrganiserDep
+    event_id: PathId, meeting_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> dict[str, Any]:
     """Lock a meeting of the current plan: re-plans keep it at its slot and table."""
     return _set_locked(session, event_id, meeting_id, True)
@@ -404,7 +456,7 @@ def lock_meeting(
     summary="解锁会谈 Unlock a meeting",
 )
 def unlock_meeting(
-    event_id: PathId, meeting_id: PathId, session: SessionDep, caller: OrganiserDep
+    event_id: PathId, meeting_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> dict[str, Any]:
     """Unlock a meeting: re-plans may move it again."""
     return _set_locked(session, event_id, meeting_id, False)
@@ -427,6 +479,7 @@ def move_meeting(
     body: MeetingMove,
     session: SessionDep,
     caller: OrganiserDep,
+    who: Managing,
 ) -> dict[str, Any]:
     """Move a meeting (admin, organiser) if every rule holds there; locked unless lock=false."""
     with _use_cases(session):
@@ -450,7 +503,50 @@ def export_plan(
     caller: CallerDep,
 ) -> Response:
     """The full meeting list (CSV, XLSX) or every agenda plus the table plan (HTML), in Chinese
-    (admin, organiser, reader); 409 before the first plan."""
+    (the event's organiser team and admins); 409 before the first plan."""
     with _use_cases(session):
-        file = downloads.plan_file(session, event_id, fmt, _viewer(caller))
+        file = downloads.plan_file(session, event_id, fmt, caller.actor)
     return _download(file)
+
+
+# ---- organiser team ----------------------------------------------------------------------------
+@router.get(
+    "/events/{event_id}/organisers",
+    response_model=list[OrganiserPublic],
+    summary="组织团队 The event's organiser team",
+)
+def list_organisers(
+    event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
+) -> list[dict[str, Any]]:
+    """The keys that organise this event: its creator and co-organisers (the team and admins)."""
+    with _use_cases(session):
+        return [team.member_view(session, m) for m in team.team(session, event_id)]
+
+
+@router.post(
+    "/events/{event_id}/organisers",
+    response_model=OrganiserPublic,
+    status_code=201,
+    summary="添加协办组织者 Add a co-organiser",
+)
+def add_organiser(
+    event_id: PathId, body: OrganiserAdd, session: SessionDep, caller: OrganiserDep, who: Managing
+) -> dict[str, Any]:
+    """Add an organiser's (or admin's) key to the team: it then sees and manages the event."""
+    with _use_cases(session):
+        row = team.add_organiser(session, event_id, body.key_id, caller.actor.principal)
+    return team.member_view(session, row)
+
+
+@router.delete(
+    "/events/{event_id}/organisers/{key_id}",
+    status_code=204,
+    summary="移出组织团队 Remove a co-organiser",
+)
+def remove_organiser(
+    event_id: PathId, key_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
+) -> Response:
+    """Take a key off the team (409 for the last member)."""
+    with _use_cases(session):
+        team.remove_organiser(session, event_id, key_id)
+    return Response(status_code=204)

@@ -7,8 +7,8 @@ from pydantic import BaseModel
 
 from api import problems
 from api.deps import LoadedIndexDep, OrganiserDep, SessionDep
-from api.middleware import MAX_UPLOAD_BYTES
 from api.problems import Problem
+from api.security.body import MAX_UPLOAD_BYTES
 from matchmaker.catalog.importer.apply import ImportFailed
 from matchmaker.catalog.importer.readers import ReadError
 from matchmaker.catalog.importer.service import import_upload

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from api import problems
-from api.deps import Caller, CallerDep, SessionDep, require
+from api.deps import Caller, CallerDep, SessionDep, permit
 from api.problems import Problem
 from matchmaker.catalog.schemas import INDUSTRY_VALUES
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.maps.chains import UnknownChain, get_chain, load_chains
 from matchmaker.maps.park_map import ParkMap, UnknownPark, build_park_map
+from matchmaker.policy.actor import STATS_READ
 from matchmaker.stats.periods import (
     PERIOD_HELP,
     PERIOD_PATTERN,
@@ -42,7 +43,7 @@ PeriodQ = Annotated[
     str | None,
     Query(pattern=PERIOD_PATTERN, max_length=8, description=PERIOD_HELP + "（缺省为本季度）"),
 ]
-StatsReader = Annotated[Caller, Depends(require("admin", "organiser", "reader"))]
+StatsReader = Annotated[Caller, Depends(permit(STATS_READ))]
 MAP_ERRORS = problems.documented(401, 404, 422)
 STATS_ERRORS = problems.documented(401, 403, 404, 422)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import problems
@@ -18,6 +18,7 @@ from api.deps import (
 from api.explain import reason_texts
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
+from api.security.throttle import search_quota
 from matchmaker.core.kinds import ItemKind, SourceKind, TargetKind, TrackName
 from matchmaker.core.taxonomy import resolve_industry
 from matchmaker.core.vocab import COOP_MODE_ALIASES
@@ -113,6 +114,7 @@ def _filters(
 @router.get(
     "/search",
     response_model=SearchPage,
+    dependencies=[Depends(search_quota)],
     summary="按需求检索 Search by need",
     description=(
         "用自己的话描述技术问题（中文、英文或混合），返回科技成果、需求或应用场景，并附中文理由"

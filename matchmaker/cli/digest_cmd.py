@@ -164,7 +164,7 @@ def run_command(
     ] = None,
 ) -> None:
     """发送到期的推送邮件 Send every due subscriber their digest (safe to re-run: nothing twice)."""
-    from matchmaker.core.config import get_settings
+    from matchmaker.core.config import InsecureSettings, check_settings, get_settings
     from matchmaker.core.container import get_container
     from matchmaker.digest.job import DigestBusy, run_digest
     from matchmaker.digest.periods import parse_now
@@ -175,6 +175,11 @@ def run_command(
         moment = parse_now(now)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    if not dry_run:  # the links it sends are signed with the secret key
+        try:
+            check_settings(get_settings())
+        except InsecureSettings as exc:
+            raise UserError(str(exc)) from exc
     upgrade()
     try:
         report = run_digest(get_settings(), now=moment, dry_run=dry_run, container=get_container())

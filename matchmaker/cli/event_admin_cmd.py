@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.event_team_cmd import team_command
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,6 +51,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         ("cancel", cancel_command),
         ("show", show_command),
         ("export", export_command),
+        ("team", team_command),
     ):
         events_app.command(name)(command)
 
@@ -138,8 +140,15 @@ def create_command(
         int, typer.Option("--max-meetings", min=0, help="每方默认会谈上限 default meetings cap")
     ] = 6,
     venue: Annotated[str, typer.Option("--venue", help="地点 venue")] = "",
+    organiser_key: Annotated[
+        int | None,
+        typer.Option(
+            "--organiser-key", help="组织团队首位成员的密钥编号 first team member's key id"
+        ),
+    ] = None,
 ) -> None:
-    """新建活动 Create an event with its sessions, slots and tables."""
+    """新建活动 Create an event with its sessions, slots and tables (only its organiser team and
+    admins see it: give the organiser's key id, or add members with `events team`)."""
     from matchmaker.catalog.parsers import parse_industries
     from matchmaker.events.service import events
     from matchmaker.events.service.grid import DEFAULT_SLOT_MINUTES, SessionSpec
@@ -180,6 +189,10 @@ def create_command(
             ),
             actor="cli",
         )
+        if organiser_key is not None:
+            from matchmaker.events.service import team
+
+            team.add_organiser(session, event.id, organiser_key, added_by="cli")
         ok(
             f"已创建活动 {event.id}：{event.name}，{len(event.slots)} 个时段 × {len(event.tables)} 张桌 / "
             f"created event {event.id}: {len(event.slots)} slots × {len(event.tables)} tables"

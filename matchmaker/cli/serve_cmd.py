@@ -21,15 +21,22 @@ def serve(
     """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn)."""
     import uvicorn
 
-    from matchmaker.core.config import get_settings
+    from matchmaker.cli.common import fail
+    from matchmaker.core.config import InsecureSettings, check_settings, get_settings
 
     settings = get_settings()
+    try:
+        check_settings(settings)
+    except InsecureSettings as exc:
+        fail(str(exc))
     uvicorn.run(
         "api.main:app",
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # Forwarded headers are believed only from MATCHMAKER_TRUSTED_PROXIES, inside the app.
+        proxy_headers=False,
     )
 
 

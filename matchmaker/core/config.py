@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the one time zone users read dates and periods in
+DEFAULT_SECRET = "dev-insecure-secret"
+MIN_SECRET_LENGTH = 32
+ENVIRONMENTS = ("development", "production")
 
 
 def embedding_cache_dir(data_dir: Path) -> Path:
@@ -36,7 +40,22 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MATCHMAKER_HOST")
     port: int = Field(default=8000, alias="MATCHMAKER_PORT")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="MATCHMAKER_PUBLIC_URL")
-    secret_key: str = Field(default="dev-insecure-secret", alias="MATCHMAKER_SECRET_KEY")
+    # production (the default) refuses to start with the default or a short secret key.
+    env: Literal["development", "production"] = Field(default="production", alias="MATCHMAKER_ENV")
+    secret_key: str = Field(default=DEFAULT_SECRET, alias="MATCHMAKER_SECRET_KEY")
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs; empty:
+    # none, the socket's peer and scheme are used as they are).
+    trusted_proxies: str = Field(default="", alias="MATCHMAKER_TRUSTED_PROXIES")
+    # Abuse limits (see docs/api.md): counters live in this process, or in Redis when a URL is set.
+    rate_limit_redis_url: str | None = Field(default=None, alias="MATCHMAKER_RATE_LIMIT_REDIS_URL")
+    rate_limits: bool = Field(default=True, alias="MATCHMAKER_RATE_LIMITS")
+    limit_login_failures: int = Field(default=10, ge=1, alias="MATCHMAKER_LIMIT_LOGIN_FAILURES")
+    limit_key_failures: int = Field(default=20, ge=1, alias="MATCHMAKER_LIMIT_KEY_FAILURES")
+    limit_search_per_minute: int = Field(default=120, ge=1, alias="MATCHMAKER_LIMIT_SEARCH")
+    limit_subscribe_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SUBSCRIBE")
+    limit_confirmations_per_day: int = Field(
+        default=20, ge=1, alias="MATCHMAKER_LIMIT_CONFIRMATIONS_PER_DAY"
+    )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
@@ -60,6 +79,27 @@ class Settings(BaseSettings):
     )  # mailbox for List-Unsubscribe mailto: (default: SMTP_SENDER)
 
     @property
+    def development(self) -> bool:
+        """Whether this is a development or demo machine (weak secrets are tolerated there)."""
+        return self.env == "development"
+
+    @property
+    def proxies(self) -> list[str]:
+        """The trusted proxies' addresses."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    def secret_problem(self) -> str | None:
+        """Why the secret key is unsafe (the default, or too short), or None when it is fine."""
+        if self.secret_key == DEFAULT_SECRET:
+            return "MATCHMAKER_SECRET_KEY 仍是默认值 / MATCHMAKER_SECRET_KEY is the default value"
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            return (
+                f"MATCHMAKER_SECRET_KEY 少于 {MIN_SECRET_LENGTH} 个字符 / "
+                f"MATCHMAKER_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
+            )
+        return None
+
+    @property
     def index_dir(self) -> Path:
         """Where the saved search index lives."""
         return self.data_dir / "index"
@@ -78,6 +118,27 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url[len("postgresql://") :]
             return url
         return f"sqlite:///{(self.data_dir / 'matchmaker.db').resolve()}"
+
+
+class InsecureSettings(RuntimeError):
+    """The settings are unsafe for production: the message says what is wrong and how to fix it."""
+
+
+SECRET_HOWTO = (
+    "请设置一个随机的长密钥，例如 / set a long random key, e.g.:\n"
+    "  export MATCHMAKER_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"\n"
+    "（或写入 .env）；仅在开发或演示时可设 MATCHMAKER_ENV=development / "
+    "(or put it in .env); only for development or demos set MATCHMAKER_ENV=development"
+)
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse production settings that would let anyone forge session cookies or e-mail links
+    (the default or a short MATCHMAKER_SECRET_KEY); development mode tolerates them."""
+    problem = settings.secret_problem()
+    if problem is None or settings.development:
+        return
+    raise InsecureSettings(f"拒绝启动 / refusing to start: {problem}\n{SECRET_HOWTO}")
 
 
 @lru_cache(maxsize=1)

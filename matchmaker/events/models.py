@@ -5,6 +5,9 @@ An event's grid is stored on the event row: ``slots`` is a list of
 slot number in the plan, from 0; a lunch break is simply the gap between two sessions) and
 ``tables`` a list of printed table labels (position = table number in the plan, from 0).
 
+Each event has an organiser team (``EventOrganiser``: its creator and co-organisers): only the
+team and admins see the event whole; participants see their own entry and agenda.
+
 Plans are kept as versions: every generate / re-plan / cancellation stores a new ``EventPlan``
 (the newest is the current one) with the pair scores it was planned on, so any stored plan can be
 re-checked. Organisers' edits (lock, unlock, move) change the current plan's meetings in place,
@@ -62,8 +65,16 @@ class Event(TimestampMixin, Base):
     min_meetings: Mapped[int] = mapped_column(Integer, default=1)
     small_min_meetings: Mapped[int] = mapped_column(Integer, default=2)
     created_by: Mapped[str | None] = mapped_column(String(100))
+    # The organisers' own notes on the event: shown to its organiser team and admins only.
+    internal_note: Mapped[str] = mapped_column(Text, default="")
 
     park: Mapped[Park | None] = relationship()
+    organisers: Mapped[list[EventOrganiser]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EventOrganiser.id",
+    )
     participants: Mapped[list[EventParticipant]] = relationship(
         back_populates="event",
         cascade="all, delete-orphan",
@@ -76,6 +87,22 @@ class Event(TimestampMixin, Base):
         passive_deletes=True,
         order_by="EventPlan.version",
     )
+
+
+class EventOrganiser(Base):
+    """A member of an event's organiser team: a principal ("key:12"; person accounts later
+    "user:7"), who added them and when. Only the team (and admins) see or change the event."""
+
+    __tablename__ = "event_organisers"
+    __table_args__ = (UniqueConstraint("event_id", "principal", name="uq_event_organiser"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    principal: Mapped[str] = mapped_column(String(100), index=True)
+    added_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="organisers")
 
 
 class EventParticipant(TimestampMixin, Base):
@@ -183,6 +210,7 @@ __all__ = [
     "PLAN_KINDS",
     "Event",
     "EventMeeting",
+    "EventOrganiser",
     "EventPairRule",
     "EventParticipant",
     "EventPlan",

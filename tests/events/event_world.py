@@ -74,6 +74,9 @@ def seed(session: Session) -> dict[str, int]:
     return {ext: org.id for ext, org in orgs.items()}
 
 
+TEAM = "key:1"  # the principal on every test event's organiser team
+
+
 def make_event(
     session: Session,
     orgs: dict[str, int],
@@ -100,6 +103,7 @@ def make_event(
             tracks=["tech-transfer"],
             default_max_meetings=max_meetings,
         ),
+        organiser=TEAM,
     )
     people = {ext: service.add_participant(session, event.id, orgs[ext]) for ext in who}
     return event, people

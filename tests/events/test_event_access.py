@@ -21,14 +21,16 @@ from matchmaker.events.service import (
     rules,
     views,
 )
-from matchmaker.events.service.access import NotParticipant, Viewer
+from matchmaker.events.service.access import Viewer
 from matchmaker.events.service.errors import Conflict, Forbidden, Invalid, NotFound
 from matchmaker.events.service.scoring import LexicalScorer
 from matchmaker.store.models import Need, Organisation, Scenario
-from tests.events.event_world import FAST, make_event, seed
+from tests.events.event_world import FAST, TEAM, make_event, seed
 
-READER = Viewer("reader")
-ORGANISER = Viewer("organiser")
+READER = Viewer("reader", principal="key:4")
+ORGANISER = Viewer("organiser", principal=TEAM)  # on the test events' organiser team
+OTHER_ORGANISER = Viewer("organiser", principal="key:2")  # organises other events only
+ADMIN = Viewer("admin", principal="key:3")
 
 
 def _extra_world(session: Session) -> dict[str, int]:
@@ -139,10 +141,12 @@ def test_an_enterprise_sees_its_own_meetings_without_the_organisers_notes(
 ) -> None:
     event_id, orgs, people = _planned_event(session)
 
-    whole = views.plan_view(session, event_id, READER)
-    assert whole.only is None and whole.document is not None
-    assert any("英语" in w for w in whole.document["warnings"])
-    assert whole.document["issues"], "the never-meet rule now clashes with the stored plan"
+    for team in (ORGANISER, ADMIN):
+        whole = views.plan_view(session, event_id, team)
+        assert whole.only is None and whole.document is not None
+        assert any("英语" in w for w in whole.document["warnings"])
+        assert whole.document["issues"], "the never-meet rule now clashes with the stored plan"
+        assert all(m["score"] is not None for m in whole.document["meetings"])
 
     mine = views.plan_view(session, event_id, Viewer("enterprise", orgs["E1"]))
     assert mine.only == people["E1"] and mine.document is not None
@@ -150,33 +154,46 @@ def test_an_enterprise_sees_its_own_meetings_without_the_organisers_notes(
     assert all(people["E1"] in (m["a"], m["b"]) for m in mine.document["meetings"])
     assert [p["participant_id"] for p in mine.document["participants"]] == [people["E1"]]
     assert mine.document["warnings"] == [] and mine.document["issues"] == []
-    assert mine.document["stats"] == {}
+    assert mine.document["stats"] == {} and mine.document["objective"] is None
+    assert all(m["score"] is None for m in mine.document["meetings"]), "scores are confidential"
 
-    for outsider in (Viewer("enterprise", orgs["E3"]), Viewer("enterprise", None)):
-        with pytest.raises(NotParticipant):
+    outsiders = (
+        Viewer("enterprise", orgs["E3"]),
+        Viewer("enterprise", None),
+        READER,
+        OTHER_ORGANISER,
+        Viewer(),
+    )
+    for outsider in outsiders:
+        with pytest.raises(NotFound):
             views.plan_view(session, event_id, outsider)
-        with pytest.raises(NotParticipant):
+        with pytest.raises(NotFound):
             queries.event_setup(session, event_id, outsider)
 
 
-def test_pair_rules_and_invitations_are_shown_to_organisers_only(session: Session) -> None:
-    event_id, orgs, _ = _planned_event(session)
+def test_pair_rules_and_invitations_are_shown_to_the_organiser_team_only(
+    session: Session,
+) -> None:
+    event_id, orgs, people = _planned_event(session)
     setup = queries.event_setup(session, event_id, ORGANISER)
     assert setup.rules is not None and [r.rule for r in setup.rules] == ["never"]
     assert _external_ids(setup.candidates) == {"E3", "U4"}
-    for viewer in (READER, Viewer("enterprise", orgs["E1"])):
-        setup = queries.event_setup(session, event_id, viewer)
-        assert setup.rules is None, "never-meet rules are confidential"
-        assert setup.candidates == [] and setup.others == []
-        assert len(setup.participants) == 5 and setup.plan is not None
+    assert len(setup.participants) == 5
+    setup = queries.event_setup(session, event_id, Viewer("enterprise", orgs["E1"]))
+    assert setup.rules is None, "never-meet rules are confidential"
+    assert setup.candidates == [] and setup.others == []
+    assert [p.id for p in setup.participants] == [people["E1"]], "its own entry only"
+    assert setup.plan is not None
 
 
 def test_exports_and_agendas_follow_the_viewer(session: Session) -> None:
     event_id, orgs, people = _planned_event(session)
     e1 = Viewer("enterprise", orgs["E1"])
-    assert downloads.plan_file(session, event_id, "csv", READER).filename.endswith(".csv")
-    with pytest.raises(Forbidden, match="只能查看本机构的日程"):
+    assert downloads.plan_file(session, event_id, "csv", ORGANISER).filename.endswith(".csv")
+    with pytest.raises(Forbidden, match="组织团队"):
         downloads.plan_file(session, event_id, "csv", e1)
+    with pytest.raises(NotFound):
+        downloads.plan_file(session, event_id, "csv", READER)
     own = downloads.agenda_file(session, event_id, people["E1"], e1)
     assert "南宁智造电子" in own.content.decode("utf-8")
     with pytest.raises(Forbidden):
@@ -188,11 +205,14 @@ def test_exports_and_agendas_follow_the_viewer(session: Session) -> None:
 
 def test_events_listed_for_a_viewer(session: Session) -> None:
     event_id, orgs, _ = _planned_event(session)
-    assert [e.id for e in queries.visible_events(session, READER).events] == [event_id]
+    assert [e.id for e in queries.visible_events(session, ORGANISER).events] == [event_id]
+    assert [e.id for e in queries.visible_events(session, ADMIN).events] == [event_id]
     mine = queries.visible_events(session, Viewer("enterprise", orgs["E1"]))
     assert mine.total == 1 and mine.plans[event_id] is not None
-    assert queries.visible_events(session, Viewer("enterprise", orgs["E3"])).total == 0
-    assert access.own_scope(session, events.get_event(session, event_id), READER) is None
+    for outsider in (Viewer("enterprise", orgs["E3"]), READER, OTHER_ORGANISER, Viewer()):
+        assert queries.visible_events(session, outsider).total == 0
+    standing = access.authorise(session, ORGANISER, event_id, access.Action.MANAGE)[1]
+    assert standing.whole
 
 
 def test_slots_tables_organisations_and_items_are_found_the_way_people_name_them(

@@ -127,3 +127,10 @@ return problems;
 def accessibility_problems(driver: Any) -> list[str]:
     """Unlabelled form fields, images without alt, missing landmarks, headings or lang."""
     return list(driver.execute_script(AUDIT_JS))
+
+
+def csp_violations(driver: Any) -> list[str]:
+    """Console messages since the last call that report a Content-Security-Policy violation
+    (reading the browser log empties it)."""
+    messages = [str(entry.get("message", "")) for entry in driver.get_log("browser")]
+    return [m for m in messages if "Content Security Policy" in m or "Refused to" in m]

@@ -2,7 +2,8 @@
 
 One module per job: ``errors``, ``grid`` (slots and tables), ``events``, ``participants``,
 ``invitations`` (who may be invited), ``rules`` (pair rules), ``problem`` (the planner's input),
-``planning``, ``edits``, ``access`` (who sees what), ``views``, ``queries``, ``downloads``;
+``planning``, ``edits``, ``team`` (organiser teams), ``access`` (who sees what, by
+``matchmaker.policy.events``), ``views``, ``queries``, ``downloads``;
 ``scoring`` (pair scores) and ``export`` (file writers). New code imports those modules; the names
 below are re-exported so ``from matchmaker.events import service`` keeps working.
 
@@ -25,13 +26,7 @@ Rules a user should know:
 from __future__ import annotations
 
 from matchmaker.events.models import PAIR_RULES
-from matchmaker.events.service.access import (
-    FULL_READERS,
-    ORGANISERS,
-    NotParticipant,
-    Viewer,
-    own_scope,
-)
+from matchmaker.events.service.access import Viewer, authorise
 from matchmaker.events.service.downloads import (
     EXPORT_TYPES,
     ExportFile,
@@ -106,10 +101,8 @@ from matchmaker.events.service.views import meeting_view, plan_document, plan_vi
 
 __all__ = [
     "EXPORT_TYPES",
-    "FULL_READERS",
     "MAX_SLOTS",
     "MAX_TABLES",
-    "ORGANISERS",
     "PAIR_RULES",
     "TIME_PATTERN",
     "Conflict",
@@ -119,7 +112,6 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "NotFound",
-    "NotParticipant",
     "PlanOutcome",
     "PlanRejected",
     "SessionSpec",
@@ -154,7 +146,7 @@ __all__ = [
     "list_events",
     "meeting_view",
     "move_meeting",
-    "own_scope",
+    "authorise",
     "pair_rules",
     "participant_names",
     "participant_of_organisation",

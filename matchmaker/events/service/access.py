@@ -1,76 +1,54 @@
-"""Who sees what of an event: organisers and readers see everything but organisers alone see pair
-rules (never-meet rules are confidential); an enterprise sees only its own meetings and agenda,
-and only at events its organisation attends."""
+"""Who sees what of an event, as the event use cases apply it: the decisions are the policy's
+(`matchmaker.policy.events`); this module looks the event up and turns a refusal into the
+service's errors. An event the actor may not see is "not found", like one that does not exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
-from matchmaker.events.models import Event, EventParticipant
-from matchmaker.events.service.errors import Forbidden
-from matchmaker.events.service.participants import participant_of_organisation
+from matchmaker.events.models import Event
+from matchmaker.events.service.errors import Forbidden, NotFound
+from matchmaker.events.service.events import get_event
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.events import Action, EventAccess, Standing, access
 
-ORGANISERS = frozenset({"admin", "organiser"})
-FULL_READERS = frozenset({"admin", "organiser", "reader"})
+Viewer = Actor  # the name older callers use
 
-
-class NotParticipant(Forbidden):
-    """An enterprise asked for an event its organisation does not attend."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "本机构不是该活动的参会方 / your organisation is not a participant of this event"
-        )
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: the role of their key and, for an enterprise, its organisation."""
-
-    role: str
-    organisation_id: int | None = None
-
-    @property
-    def organises(self) -> bool:
-        """Whether the viewer sets up and plans events (and may see pair rules)."""
-        return self.role in ORGANISERS
-
-    @property
-    def full_reader(self) -> bool:
-        """Whether the viewer sees whole plans and exports, not just its own agenda."""
-        return self.role in FULL_READERS
+__all__ = [
+    "Action",
+    "EventAccess",
+    "Standing",
+    "Viewer",
+    "authorise",
+    "check_agenda",
+    "hidden",
+]
 
 
-def own_participant(session: Session, event: Event, viewer: Viewer) -> EventParticipant | None:
-    """The participant the viewer's organisation is at this event, if any."""
-    if viewer.organisation_id is None:
-        return None
-    return participant_of_organisation(session, event, viewer.organisation_id)
+def hidden(event_id: int) -> NotFound:
+    """The refusal of an event the actor may not know about (the same as a missing one)."""
+    return NotFound(f"活动 {event_id} 不存在 / event {event_id} not found")
 
 
-def own_scope(session: Session, event: Event, viewer: Viewer) -> int | None:
-    """None when the viewer sees the whole event, else its own participant's id (NotParticipant
-    when its organisation is not at the event)."""
-    if viewer.full_reader:
-        return None
-    row = own_participant(session, event, viewer)
-    if row is None:
-        raise NotParticipant()
-    return row.id
-
-
-def check_full_reader(viewer: Viewer) -> None:
-    """Refuse whole-plan views and exports to a viewer that may see only its own agenda."""
-    if not viewer.full_reader:
+def authorise(
+    session: Session, actor: Actor, event_id: int, action: Action
+) -> tuple[Event, EventAccess]:
+    """The event and the actor's standing at it, if the actor may do this; NotFound when the
+    actor may not see the event at all, Forbidden when it sees it but may not do this."""
+    event = get_event(session, event_id)
+    who = access(session, actor, event)
+    if not who.visible:
+        raise hidden(event_id)
+    if not who.allows(action):
         raise Forbidden(
-            f"角色 {viewer.role} 只能查看本机构的日程 / role {viewer.role} sees only its own agenda"
+            "只有本活动的组织团队和管理员可以执行此操作 / only the event's organiser team and "
+            "admins may do this"
         )
+    return event, who
 
 
-def check_agenda(session: Session, event: Event, viewer: Viewer, participant_id: int) -> None:
-    """Refuse another participant's agenda to an enterprise (its own is fine)."""
-    own = own_scope(session, event, viewer)
+def check_agenda(who: EventAccess, participant_id: int) -> None:
+    """Refuse another participant's agenda to a participant (its own is fine)."""
+    own = who.own_only
     if own is not None and own != participant_id:
         raise Forbidden("只能查看本机构的日程 / you may see only your own agenda")

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.events.service.access import Viewer, check_agenda, check_full_reader
+from matchmaker.events.service.access import authorise, check_agenda
 from matchmaker.events.service.errors import Conflict, Invalid
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.export import ExportContext, agenda_html, write_csv, write_xlsx
@@ -21,6 +21,8 @@ from matchmaker.events.service.participants import (
     participant_names,
 )
 from matchmaker.events.service.problem import stored_plan
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.events import Action
 
 EXPORT_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
@@ -105,16 +107,16 @@ def _without_table_plan(html: str) -> str:
     return html[:start] + html[end + len("</section>") :]
 
 
-def plan_file(session: Session, event_id: int, fmt: str, viewer: Viewer) -> ExportFile:
-    """The whole plan as a file, for viewers who may see whole plans (not enterprises)."""
-    check_full_reader(viewer)
+def plan_file(session: Session, event_id: int, fmt: str, viewer: Actor) -> ExportFile:
+    """The whole plan as a file (with scores), for the event's organiser team and admins."""
+    authorise(session, viewer, event_id, Action.MANAGE)
     return export_file(session, event_id, fmt)
 
 
-def agenda_file(session: Session, event_id: int, participant_id: int, viewer: Viewer) -> ExportFile:
-    """One participant's printable agenda; an enterprise gets only its own."""
-    event = get_event(session, event_id)
-    check_agenda(session, event, viewer, participant_id)
+def agenda_file(session: Session, event_id: int, participant_id: int, viewer: Actor) -> ExportFile:
+    """One participant's printable agenda; a participant gets only its own."""
+    _, who = authorise(session, viewer, event_id, Action.AGENDA)
+    check_agenda(who, participant_id)
     return export_file(session, event_id, "html", participant_id=participant_id)
 
 

@@ -11,7 +11,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.core.kinds import TRACK_NAMES
-from matchmaker.events.models import Event, EventMeeting, EventParticipant, EventPlan
+from matchmaker.events.models import (
+    Event,
+    EventMeeting,
+    EventOrganiser,
+    EventParticipant,
+    EventPlan,
+)
 from matchmaker.events.service.errors import Conflict, Invalid, NotFound
 from matchmaker.events.service.grid import (
     MAX_SLOTS,
@@ -21,6 +27,8 @@ from matchmaker.events.service.grid import (
     numbered_tables,
     slots_from_sessions,
 )
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.events import visible_condition
 from matchmaker.store.models import Park
 
 DEFAULT_MAX_MEETINGS = 6
@@ -45,6 +53,7 @@ class EventSpec:
     park_id: int | None = None
     venue: str = ""
     description: str = ""
+    internal_note: str = ""  # the organisers' own note: never shown to participants
     tracks: list[str] = field(default_factory=list)
     industries: list[str] = field(default_factory=list)
     default_max_meetings: int = DEFAULT_MAX_MEETINGS
@@ -83,8 +92,11 @@ def _grid(spec: EventSpec) -> tuple[list[dict[str, Any]], list[str]]:
     return slots, tables
 
 
-def create_event(session: Session, spec: EventSpec, actor: str | None = None) -> Event:
-    """Create an event with its slot grid and tables (organisers set it up before inviting)."""
+def create_event(
+    session: Session, spec: EventSpec, actor: str | None = None, *, organiser: str | None = None
+) -> Event:
+    """Create an event with its slot grid and tables (organisers set it up before inviting);
+    `organiser` (a principal, e.g. "key:12") becomes the first member of its organiser team."""
     slots, tables = _grid(spec)
     if spec.park_id is not None and session.get(Park, spec.park_id) is None:
         raise Invalid(f"园区 {spec.park_id} 不存在 / park does not exist", "park_id")
@@ -95,6 +107,7 @@ def create_event(session: Session, spec: EventSpec, actor: str | None = None) ->
         park_id=spec.park_id,
         venue=spec.venue,
         description=spec.description,
+        internal_note=spec.internal_note,
         tracks=_check_tracks(spec.tracks),
         industries=list(dict.fromkeys(spec.industries)),
         slots=check_slots(slots),
@@ -106,6 +119,8 @@ def create_event(session: Session, spec: EventSpec, actor: str | None = None) ->
     )
     if not event.name:
         raise Invalid("活动名称不能为空 / the event needs a name", "name")
+    if organiser is not None:
+        event.organisers.append(EventOrganiser(principal=organiser, added_by=organiser))
     session.add(event)
     session.flush()
     return event
@@ -134,9 +149,15 @@ def list_events(
     organisation_id: int | None = None,
     limit: int = 20,
     offset: int = 0,
+    viewer: Actor | None = None,
 ) -> tuple[int, list[Event]]:
-    """Events, newest date first, optionally of one park or attended by one organisation."""
+    """Events, newest date first, optionally of one park or attended by one organisation; with
+    a viewer, only the events the policy lets it see (None: all, for the CLI)."""
     stmt = select(Event)
+    if viewer is not None:
+        condition = visible_condition(viewer)
+        if condition is not None:
+            stmt = stmt.where(condition)
     if park_id is not None:
         stmt = stmt.where(Event.park_id == park_id)
     if organisation_id is not None:

@@ -16,7 +16,7 @@ from matchmaker.events.models import (
     EventParticipant,
     EventPlan,
 )
-from matchmaker.events.service.access import Viewer, own_scope
+from matchmaker.events.service.access import authorise
 from matchmaker.events.service.edits import plan_issues
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.grid import slot_label, table_label
@@ -28,6 +28,8 @@ from matchmaker.events.service.participants import (
 )
 from matchmaker.events.service.planning import PlanOutcome
 from matchmaker.events.service.rules import pair_rules
+from matchmaker.policy.actor import Actor
+from matchmaker.policy.events import Action, EventAccess, plan_for
 
 
 def event_view(session: Session, event: Event) -> dict[str, Any]:
@@ -41,6 +43,7 @@ def event_view(session: Session, event: Event) -> dict[str, Any]:
         "park_name": event.park.name if event.park is not None else None,
         "venue": event.venue,
         "description": event.description,
+        "internal_note": event.internal_note or "",
         "tracks": event.tracks or [],
         "industries": event.industries or [],
         "slots": [{"index": i, **slot} for i, slot in enumerate(event.slots)],
@@ -225,20 +228,17 @@ class PlanView:
     event: Event
     only: int | None  # the viewer's own participant when it sees only its own meetings
     document: dict[str, Any] | None  # None before the first plan
+    access: EventAccess | None = None
 
 
-def plan_view(session: Session, event_id: int, viewer: Viewer) -> PlanView:
-    """The current plan for a viewer: whole for organisers and readers; for an enterprise its own
-    meetings and unmet pairs only, without the organisers' working notes (warnings, issues, stats)."""
-    event = get_event(session, event_id)
-    only = own_scope(session, event, viewer)
+def plan_view(session: Session, event_id: int, viewer: Actor) -> PlanView:
+    """The current plan for a viewer (policy): whole for the organiser team and admins; for a
+    participant its own meetings only, without scores, unmet pair rules or the organisers'
+    working notes (warnings, issues, stats)."""
+    event, who = authorise(session, viewer, event_id, Action.PLAN)
+    only = who.own_only
     plan = current_plan(session, event)
     if plan is None:
-        return PlanView(event, only, None)
+        return PlanView(event, only, None, who)
     document = plan_document(session, event, plan, only=only)
-    if only is not None:
-        document["unmet_must_meet"] = [
-            u for u in document["unmet_must_meet"] if only in (u["a"], u["b"])
-        ]
-        document.update(warnings=[], issues=[], stats={})
-    return PlanView(event, only, document)
+    return PlanView(event, only, plan_for(document, who), who)
