@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from api import pages, problems
+from api import docs, pages, problems
 from api.middleware import AccessLogMiddleware, SizeLimitMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
@@ -60,6 +60,8 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves /docs and /redoc from local assets, not a CDN
+        redoc_url=None,
     )
     app.state.ready = False
     app.state.container = Container(get_settings())
@@ -105,6 +107,7 @@ def create_app() -> FastAPI:
                 for name, model in COUNTED.items()
             }
 
+    docs.install(app)
     pages.install(app)  # web pages: /static files, page routers, HTML error pages (api/pages)
     return app
 
