@@ -18,18 +18,29 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口 port (默认 MATCHMAKER_PORT)")] = None,
     workers: Annotated[int, typer.Option(help="进程数 worker processes")] = 1,
 ) -> None:
-    """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn)."""
+    """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn); JSON access lines on stdout."""
+    import os
+
     import uvicorn
 
     from matchmaker.core.config import get_settings
+    from matchmaker.core.logs import log_config
 
+    # --host / --port win over the environment for this process and its workers, so settings
+    # derived from them (the default MATCHMAKER_PUBLIC_URL in e-mail links) follow.
+    if host is not None:
+        os.environ["MATCHMAKER_HOST"] = host
+    if port is not None:
+        os.environ["MATCHMAKER_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "api.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level="info",
+        log_config=log_config("info"),
     )
 
 
