@@ -12,9 +12,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from matchmaker.store.db import get_engine, make_engine, session_factory, upgrade
+from tests.shared_data import shared_data_dir
 
 PG_URL_ENV = "MATCHMAKER_TEST_PG_URL"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = shared_data_dir()  # tests.shared_data: skip outside CI, fail in CI
 
 
 def pg_url() -> str | None:
