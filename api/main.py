@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from api import pages, problems, security
+from api import docs, pages, problems, security
 from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
@@ -71,6 +71,8 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves /docs and /redoc from local assets, not a CDN
+        redoc_url=None,
     )
     settings = get_settings()
     check_settings(settings)  # production refuses a default or short secret key
@@ -125,6 +127,7 @@ def create_app() -> FastAPI:
                 for name, (kind, model) in COUNTED.items()
             }
 
+    docs.install(app)
     pages.install(app)  # web pages: /static files, page routers, HTML error pages (api/pages)
     return app
 

@@ -12,12 +12,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from matchmaker.store.db import get_engine, make_engine, session_factory, upgrade
+from tests.shared_data import shared_data_dir
 
 # Tests (and the servers and CLIs they start) run in development mode: production refuses the
 # default secret key, which several tests rely on.
 os.environ["MATCHMAKER_ENV"] = "development"
 PG_URL_ENV = "MATCHMAKER_TEST_PG_URL"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = shared_data_dir()  # tests.shared_data: skip outside CI, fail in CI
 
 
 def pg_url() -> str | None:

@@ -212,7 +212,9 @@ async def create_event(request: Request, page: PageDep) -> Response:
     user = page.permit(EVENTS_CREATE)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
-    values: dict[str, Any] = {k: text(form, k, 5000) for k in _form_defaults()}
+    values: dict[str, Any] = {
+        k: text(form, k, 5000, multiline=k == "description") for k in _form_defaults()
+    }
     values["tracks"] = [v for v in form.getlist("tracks") if isinstance(v, str)]
     values["industries"] = [v for v in form.getlist("industries") if isinstance(v, str)]
     try:

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import FormData
 
+from matchmaker.core.text import scrub_text
+
 
 def to_int(value: Any, low: int, high: int) -> int | None:
     """An integer within [low, high], or None for anything else."""
@@ -18,10 +20,13 @@ def to_int(value: Any, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def text(params: Mapping[str, Any], name: str, limit: int) -> str:
-    """A trimmed text field, cut to `limit` characters."""
+def text(params: Mapping[str, Any], name: str, limit: int, *, multiline: bool = False) -> str:
+    """A trimmed text field cut to `limit` characters, cleaned by the boundary text rules
+    (core.text): control characters, NUL and bidi overrides are removed, not refused."""
     value = params.get(name)
-    return str(value).strip()[:limit] if value is not None else ""
+    if value is None:
+        return ""
+    return scrub_text(str(value)[: limit * 2], multiline=multiline).strip()[:limit]
 
 
 async def read_form(request: Request) -> FormData:

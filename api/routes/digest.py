@@ -17,6 +17,7 @@ from api.i18n import translator
 from api.pages.web import templates
 from api.problems import COMMON_RESPONSES, Problem, documented
 from api.security.throttle import client_address, throttle_of
+from matchmaker.core.text import Line
 from matchmaker.digest import service, vocab
 from matchmaker.digest.models import Subscription
 from matchmaker.digest.schemas import (
@@ -37,7 +38,7 @@ CRUD_TAGS: list[str | Any] = ["订阅 Subscriptions"]
 LINK_RESPONSES = documented(400, 404, 410, 422)
 MAX_ID = 2**31 - 1
 TokenQ = Annotated[
-    str,
+    Line,
     Query(
         min_length=1, max_length=200, description="邮件中的签名令牌 signed token from the e-mail"
     ),
@@ -191,7 +192,7 @@ def list_subscriptions(
     status: Annotated[
         str | None, Query(pattern="^(pending|active|paused|unsubscribed)$", description="状态")
     ] = None,
-    q: Annotated[str | None, Query(max_length=254, description="邮箱包含 e-mail contains")] = None,
+    q: Annotated[Line | None, Query(max_length=254, description="邮箱包含 e-mail contains")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100000)] = 0,
 ) -> dict[str, Any]:

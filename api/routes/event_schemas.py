@@ -11,19 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from matchmaker.catalog import parsers
 from matchmaker.core.kinds import TrackName
 from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.text import Block, Line
 from matchmaker.events.service.events import EventSpec
 from matchmaker.events.service.grid import MAX_SLOTS, MAX_TABLES, SessionSpec
 
 MAX_ID = 2**31 - 1
 DbId = Annotated[int, Field(ge=1, le=MAX_ID, description="数据库编号 database id")]
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")]
-Language = Annotated[str, Field(min_length=1, max_length=32, description="语种，如 英语、越南语")]
+Language = Annotated[Line, Field(min_length=1, max_length=32, description="语种，如 英语、越南语")]
 Count = Annotated[int, Field(ge=0, le=MAX_SLOTS)]
 SlotNo = Annotated[int, Field(ge=0, le=MAX_SLOTS - 1, description="时段序号，从 0 起")]
 TableNo = Annotated[int, Field(ge=0, le=MAX_TABLES - 1, description="桌序号，从 0 起")]
-TableLabel = Annotated[str, Field(min_length=1, max_length=20)]
+TableLabel = Annotated[Line, Field(min_length=1, max_length=20)]
 IndustryName = Annotated[
-    str,
+    Line,
     Field(
         json_schema_extra={"enum": [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]},
         description="行业代码或中文名",
@@ -61,7 +62,7 @@ class Strict(BaseModel):
 class SessionIn(Strict):
     """A block of equal slots, e.g. 上午场 09:00–11:40 in 20-minute meetings."""
 
-    name: Annotated[str, Field(max_length=32, description="场次名，如 上午场")] = ""
+    name: Annotated[Line, Field(max_length=32, description="场次名，如 上午场")] = ""
     start: Clock
     end: Clock
     slot_minutes: Annotated[int, Field(ge=5, le=240, description="每场会谈分钟数")] = 20
@@ -75,7 +76,7 @@ class SlotIn(Strict):
 
     start: Clock
     end: Clock
-    session: Annotated[str, Field(max_length=32)] = ""
+    session: Annotated[Line, Field(max_length=32)] = ""
     interpreters: Annotated[list[Language], Field(max_length=10)] = []
 
 
@@ -91,13 +92,13 @@ class IndustriesIn(Strict):
 class EventCreate(IndustriesIn):
     """A new event: give the grid as sessions (cut into slots) or as explicit slots."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Line, Field(min_length=1, max_length=200)]
     date: dt.date
     park_id: DbId | None = None
-    venue: Annotated[str, Field(max_length=200)] = ""
-    description: Annotated[str, Field(max_length=5000)] = ""
+    venue: Annotated[Line, Field(max_length=200)] = ""
+    description: Annotated[Block, Field(max_length=5000)] = ""
     internal_note: Annotated[
-        str, Field(max_length=5000, description="组织团队内部备注（参会方看不到）internal note")
+        Block, Field(max_length=5000, description="组织团队内部备注（参会方看不到）internal note")
     ] = ""
     tracks: Annotated[list[TrackName], Field(max_length=3, description="赛道；空 = 全部")] = []
     industries: Annotated[list[IndustryName], Field(max_length=20)] = []
@@ -149,12 +150,12 @@ class EventCreate(IndustriesIn):
 class EventUpdate(IndustriesIn):
     """Fields to change; a new grid must still hold the current plan's meetings."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     date: dt.date | None = None
     park_id: DbId | None = None
-    venue: Annotated[str, Field(max_length=200)] | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
-    internal_note: Annotated[str, Field(max_length=5000)] | None = None
+    venue: Annotated[Line, Field(max_length=200)] | None = None
+    description: Annotated[Block, Field(max_length=5000)] | None = None
+    internal_note: Annotated[Block, Field(max_length=5000)] | None = None
     tracks: Annotated[list[TrackName], Field(max_length=3)] | None = None
     industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None
     slots: Annotated[list[SlotIn], Field(min_length=1, max_length=MAX_SLOTS)] | None = None
@@ -183,7 +184,7 @@ class ParticipantIn(Strict):
     need_ids: ItemIds | None = None
     achievement_ids: ItemIds | None = None
     scenario_ids: ItemIds | None = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[Block, Field(max_length=2000)] = ""
 
 
 class ParticipantCreate(ParticipantIn):
@@ -198,7 +199,7 @@ class ParticipantUpdate(Strict):
     need_ids: ItemIds | None = None
     achievement_ids: ItemIds | None = None
     scenario_ids: ItemIds | None = None
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[Block, Field(max_length=2000)] | None = None
     status: (
         Annotated[Literal["active"], Field(description="恢复已取消的参会方 reinstate")] | None
     ) = None
@@ -208,7 +209,7 @@ class PairRuleCreate(Strict):
     a: DbId
     b: DbId
     rule: Literal["must", "never"]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[Block, Field(max_length=2000)] = ""
 
 
 class PlanRequest(Strict):

@@ -36,6 +36,7 @@ from matchmaker.catalog.schemas import (
     ScenarioPublic,
     ScenarioUpdate,
 )
+from matchmaker.core.text import Line
 
 router = APIRouter(prefix="/api/v1", tags=["条目 Items"], responses=problems.COMMON_RESPONSES)
 
@@ -44,7 +45,7 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="数据库编号 datab
 Limit = Annotated[int, Query(ge=1, le=100, description="每页条数 page size (1–100)")]
 Offset = Annotated[int, Query(ge=0, le=100000, description="偏移 offset")]
 IndustryQ = Annotated[
-    str | None,
+    Line | None,
     Query(
         max_length=64,
         description="行业代码或中文名 industry code or Chinese name",
@@ -52,9 +53,9 @@ IndustryQ = Annotated[
     ),
 ]
 RegionQ = Annotated[
-    str | None, Query(max_length=32, description="省份，或 eastern（东部）/ guangxi（广西）")
+    Line | None, Query(max_length=32, description="省份，或 eastern（东部）/ guangxi（广西）")
 ]
-TextQ = Annotated[str | None, Query(max_length=200, description="标题包含 title contains")]
+TextQ = Annotated[Line | None, Query(max_length=200, description="标题包含 title contains")]
 StatusQ = Annotated[str | None, Query(pattern="^(active|closed|draft)$", description="状态 status")]
 RefQ = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 OrgKindQ = Annotated[

@@ -12,6 +12,7 @@ from api.deps import Caller, CallerDep, SessionDep, permit
 from api.problems import Problem
 from matchmaker.catalog.schemas import INDUSTRY_VALUES
 from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.text import Line
 from matchmaker.maps.chains import UnknownChain, get_chain, load_chains
 from matchmaker.maps.park_map import ParkMap, UnknownPark, build_park_map
 from matchmaker.policy.actor import STATS_READ
@@ -29,7 +30,7 @@ MAX_ID = 2**31 - 1
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="园区数据库编号 park database id")]
 IndustryQ = Annotated[
-    str | None,
+    Line | None,
     Query(
         max_length=64,
         description="只画这一产业的产业链（代码或中文名）/ only this industry's chain",
@@ -164,7 +165,7 @@ def chains(caller: CallerDep) -> list[dict[str, Any]]:
 )
 def chain(
     industry: Annotated[
-        str,
+        Line,
         Path(
             max_length=64,
             description="产业代码或中文名 industry",

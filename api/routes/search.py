@@ -21,6 +21,7 @@ from api.schemas import COOP_VALUES, INDUSTRY_VALUES
 from api.security.throttle import search_quota
 from matchmaker.core.kinds import ItemKind, SourceKind, TargetKind, TrackName
 from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.text import Block, Line
 from matchmaker.core.vocab import COOP_MODE_ALIASES
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.search import BadQuery, SearchItem, SearchRequest
@@ -127,24 +128,24 @@ def search(
     caller: CallerDep,
     service: SearchServiceDep,
     q: Annotated[
-        str,
+        Line,
         Query(min_length=1, max_length=500, description="问题描述 the problem in your own words"),
     ],
     kind: Annotated[ItemKind, Query(description="检索对象 what to search")] = "achievement",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Annotated[int, Query(ge=0, le=190)] = 0,
     industry: Annotated[
-        list[str] | None,
+        list[Line] | None,
         Query(max_length=12, json_schema_extra={"items": {"enum": INDUSTRY_VALUES}}),
     ] = None,
     park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     region: Annotated[
-        str | None, Query(max_length=32, description="省份，或 eastern / guangxi")
+        Line | None, Query(max_length=32, description="省份，或 eastern / guangxi")
     ] = None,
     trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
     trl_max: Annotated[int | None, Query(ge=1, le=9)] = None,
     coop_mode: Annotated[
-        list[str] | None, Query(max_length=5, json_schema_extra={"items": {"enum": COOP_VALUES}})
+        list[Line] | None, Query(max_length=5, json_schema_extra={"items": {"enum": COOP_VALUES}})
     ] = None,
     context_id: Annotated[
         int | None,
@@ -260,20 +261,20 @@ class FeedbackIn(BaseModel):
     target_kind: TargetKind
     target_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     action: Annotated[
-        str,
+        Line,
         Field(
             json_schema_extra={"enum": list(FEEDBACK_ACTIONS)},
             description="accept 接受 / reject 拒绝 / contacted 已联系 / met 已洽谈 / signed 已签约",
         ),
     ]
     reason: Annotated[
-        str | None,
+        Line | None,
         Field(
             json_schema_extra={"enum": [*REJECT_REASONS, None]},
             description="拒绝原因 (reject only)",
         ),
     ] = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[Block, Field(max_length=2000)] = ""
 
 
 class FeedbackOut(BaseModel):

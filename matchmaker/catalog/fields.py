@@ -64,6 +64,7 @@ FIELD_LIMITS: dict[str, int] = {
 }
 PARSER_LIMITS: dict[Callable[[Any], Any], int] = {
     p.parse_text: LONG_MAX,
+    p.parse_block: LONG_MAX,
     p.parse_list: TERMS_MAX,
     p.parse_industries: INDUSTRIES_MAX,
     p.parse_coop_modes: COOP_MAX,
@@ -132,7 +133,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("province", "省份", ("省份", "所在省份", "province"), p.parse_province),
         _f("city", "城市", ("城市", "所在城市", "city"), p.parse_text, True),
         _f("industries", "主导产业", ("主导产业", *INDUSTRIES.aliases), p.parse_industries, True),
-        _f("description", "简介", ("简介", "园区简介", "description"), p.parse_text),
+        _f("description", "简介", ("简介", "园区简介", "description"), p.parse_block),
     ),
     "organisations": (
         _f("external_id", "机构编号", ("机构编号", "单位编号", *EXTERNAL_ID), p.parse_text),
@@ -161,7 +162,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("size", "规模", ("规模", "企业规模", "size"), p.parse_size),
         PARK_REF,
         INDUSTRIES,
-        _f("description", "简介", ("简介", "机构简介", "企业简介", "description"), p.parse_text),
+        _f("description", "简介", ("简介", "机构简介", "企业简介", "description"), p.parse_block),
         _f("website", "网址", ("网址", "网站", "website"), p.parse_text),
     ),
     "achievements": (
@@ -171,7 +172,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "summary",
             "成果简介",
             ("成果简介", "成果摘要", "简介", "摘要", "技术简介", "summary", "abstract"),
-            p.parse_text,
+            p.parse_block,
             True,
         ),
         KEYWORDS,
@@ -208,7 +209,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "applications",
             "应用领域",
             ("应用领域", "应用前景", "市场前景", "应用与市场", "applications"),
-            p.parse_text,
+            p.parse_block,
         ),
         _f(
             "owner",
@@ -235,7 +236,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "description",
             "需求描述",
             ("需求描述", "需求内容", "需求详情", "描述", "description"),
-            p.parse_text,
+            p.parse_block,
             True,
         ),
         KEYWORDS,
@@ -267,7 +268,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "description",
             "场景描述",
             ("场景描述", "场景内容", "描述", "description"),
-            p.parse_text,
+            p.parse_block,
             True,
         ),
         PARK_REF,

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.text import clean_text
 from matchmaker.core.vocab import (
     COOP_MODE_ALIASES,
     IPR_ALIASES,
@@ -32,8 +33,14 @@ def is_blank(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str:
-    """A trimmed string."""
-    return str(value).strip()
+    """A trimmed single-line string (names, titles, codes): the boundary text rules of
+    `core.text` applied, so control characters are refused with a message saying where."""
+    return clean_text(str(value)).strip()
+
+
+def parse_block(value: Any) -> str:
+    """A trimmed multi-line string (descriptions, summaries): tab and newline are kept."""
+    return clean_text(str(value), multiline=True).strip()
 
 
 def parse_list(value: Any) -> list[str]:
@@ -43,11 +50,11 @@ def parse_list(value: Any) -> list[str]:
     items = (
         [str(v) for v in value]
         if isinstance(value, list | tuple)
-        else LIST_SEPARATORS.split(str(value))
+        else LIST_SEPARATORS.split(clean_text(str(value), multiline=True))
     )
     seen: list[str] = []
     for item in items:
-        item = item.strip()
+        item = parse_text(item)
         if item and item not in seen:
             seen.append(item)
     return seen

@@ -18,12 +18,22 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口 port (默认 MATCHMAKER_PORT)")] = None,
     workers: Annotated[int, typer.Option(help="进程数 worker processes")] = 1,
 ) -> None:
-    """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn)."""
+    """启动 HTTP 服务 Start the HTTP API and web pages (uvicorn); JSON access lines on stdout."""
+    import os
+
     import uvicorn
 
     from matchmaker.cli.common import fail
     from matchmaker.core.config import InsecureSettings, check_settings, get_settings
+    from matchmaker.core.logs import log_config
 
+    # --host / --port win over the environment for this process and its workers, so settings
+    # derived from them (the default MATCHMAKER_PUBLIC_URL in e-mail links) follow.
+    if host is not None:
+        os.environ["MATCHMAKER_HOST"] = host
+    if port is not None:
+        os.environ["MATCHMAKER_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     try:
         check_settings(settings)
@@ -31,12 +41,13 @@ def serve(
         fail(str(exc))
     uvicorn.run(
         "api.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level="info",
         # Forwarded headers are believed only from MATCHMAKER_TRUSTED_PROXIES, inside the app.
         proxy_headers=False,
+        log_config=log_config("info"),
     )
 
 

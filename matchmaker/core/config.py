@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the one time zone users read dates and periods in
@@ -29,6 +29,17 @@ def user_cache_dir() -> Path:
     return Path(base) / "matchmaker"
 
 
+def default_public_url(host: str, port: int) -> str:
+    """The base URL of a server listening on host:port: a wildcard address (0.0.0.0, ::) is
+    reached as 127.0.0.1 from this machine, and an IPv6 address is written in brackets."""
+    shown = host.strip() or "127.0.0.1"
+    if shown in ("0.0.0.0", "::", "[::]"):
+        shown = "127.0.0.1"
+    elif ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 class Settings(BaseSettings):
     """Runtime settings, read from environment variables or a `.env` file."""
 
@@ -39,7 +50,8 @@ class Settings(BaseSettings):
     embedder: str = Field(default="e5-small", alias="MATCHMAKER_EMBEDDER")
     host: str = Field(default="127.0.0.1", alias="MATCHMAKER_HOST")
     port: int = Field(default=8000, alias="MATCHMAKER_PORT")
-    public_url: str = Field(default="http://127.0.0.1:8000", alias="MATCHMAKER_PUBLIC_URL")
+    # Empty: http://{host}:{port} of `matchmaker serve` (see default_public_url).
+    public_url: str = Field(default="", alias="MATCHMAKER_PUBLIC_URL")
     # production (the default) refuses to start with the default or a short secret key.
     env: Literal["development", "production"] = Field(default="production", alias="MATCHMAKER_ENV")
     secret_key: str = Field(default=DEFAULT_SECRET, alias="MATCHMAKER_SECRET_KEY")
@@ -77,6 +89,14 @@ class Settings(BaseSettings):
     digest_unsubscribe_mailto: str | None = Field(
         default=None, alias="MATCHMAKER_DIGEST_UNSUBSCRIBE_MAILTO"
     )  # mailbox for List-Unsubscribe mailto: (default: SMTP_SENDER)
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_server(self) -> Settings:
+        """Links in e-mails point where the server listens unless MATCHMAKER_PUBLIC_URL says
+        otherwise (a proxy, https): a server moved to another port keeps working links."""
+        if not self.public_url.strip():
+            self.public_url = default_public_url(self.host, self.port)
+        return self
 
     @property
     def development(self) -> bool:

@@ -11,14 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from matchmaker.catalog.parsers import parse_industries
 from matchmaker.catalog.schemas import IndustryName
 from matchmaker.core.kinds import TrackName
+from matchmaker.core.text import Line
 from matchmaker.digest import vocab
 
 MAX_ID = 2**31 - 1
-Term = Annotated[str, Field(min_length=1, max_length=100)]
-Search = Annotated[str, Field(min_length=1, max_length=200)]
+Term = Annotated[Line, Field(min_length=1, max_length=100)]
+Search = Annotated[Line, Field(min_length=1, max_length=200)]
 ParkId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Email = Annotated[
-    str,
+    Line,
     Field(
         min_length=6,
         max_length=254,
@@ -42,8 +43,8 @@ class Interests(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(max_length=100)] = ""
-    organisation: Annotated[str, Field(max_length=200)] = ""
+    name: Annotated[Line, Field(max_length=100)] = ""
+    organisation: Annotated[Line, Field(max_length=200)] = ""
     role: Role = "other"
     tracks: Tracks = []
     industries: Annotated[list[IndustryName], Field(max_length=20)] = []
@@ -84,8 +85,8 @@ class SubscriptionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(max_length=100)] | None = None
-    organisation: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[Line, Field(max_length=100)] | None = None
+    organisation: Annotated[Line, Field(max_length=200)] | None = None
     role: Role | None = None
     tracks: Tracks | None = None
     industries: Annotated[list[IndustryName], Field(max_length=20)] | None = None

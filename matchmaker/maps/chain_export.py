@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
+from matchmaker.core.export import append_row, csv_bytes
 from matchmaker.maps.chains import STAGES, Chain
 
 HEADERS = (
@@ -49,11 +48,7 @@ def export_chains(chains: list[Chain], path: Path) -> None:
         payload = documents[0] if len(documents) == 1 else documents
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     elif suffix == ".csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(HEADERS)
-        writer.writerows(chain_table(chains))
-        path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        path.write_bytes(csv_bytes(HEADERS, chain_table(chains)))
     elif suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -61,9 +56,9 @@ def export_chains(chains: list[Chain], path: Path) -> None:
         ws = wb.active
         assert ws is not None
         ws.title = "产业链 Chains"
-        ws.append(list(HEADERS))
+        append_row(ws, HEADERS)
         for row in chain_table(chains):
-            ws.append(row)
+            append_row(ws, row)
         for column, width in zip("ABCDEFGHI", (16, 24, 40, 22, 8, 24, 36, 80, 60), strict=True):
             ws.column_dimensions[column].width = width
         wb.save(path)

@@ -16,7 +16,7 @@ from typing import Any
 from matchmaker.catalog.fields import normalise_header
 from matchmaker.catalog.importer.readers import RawRow, ReadError, read_rows
 from matchmaker.catalog.importer.validate import Problem
-from matchmaker.catalog.parsers import is_blank, parse_list, parse_text
+from matchmaker.catalog.parsers import is_blank, parse_block, parse_list, parse_text
 from matchmaker.core.taxonomy import industry_zh, resolve_industry
 from matchmaker.maps.chains import (
     STAGES,
@@ -176,7 +176,7 @@ def _parse_cell(name: str, cell: Any) -> Any:
         if any(len(t) > 40 for t in techs):
             raise ValueError("每项核心技术不超过 40 字 / each technology at most 40 characters")
         return techs
-    text = parse_text(cell)
+    text = parse_block(cell) if name in ("description", "chain_description") else parse_text(cell)
     limits = {"code": 40, "name": 40, "name_en": 100, "chain_name": 60}
     if name in limits and len(text) > limits[name]:
         raise ValueError(f"不超过 {limits[name]} 字 / at most {limits[name]} characters")

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from matchmaker.core.export import append_row
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.chains import STAGES
 from matchmaker.maps.coverage import COVERED, GAP, PIECE_ZH, STATUS_ZH, WEAK
@@ -25,13 +26,13 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 
 def _sheet(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: list[int]) -> None:
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
     ws.freeze_panes = "A2"
@@ -174,7 +175,7 @@ def write_xlsx(park_map: ParkMap, path: Path | None = None) -> bytes:
         ["薄弱", "1 家园区企业有匹配证据"],
         ["缺失", "没有园区企业有匹配证据"],
     ):
-        info.append(line)
+        append_row(info, line)
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 60
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
 from matchmaker.core.taxonomy import industry_zh
+from matchmaker.core.text import xml_safe
 from matchmaker.maps.chains import STAGES
 from matchmaker.maps.coverage import COVERED, GAP, STATUS_ZH, WEAK, LinkCoverage
 from matchmaker.maps.gaps import GROUP_ZH, Candidate
@@ -211,7 +212,7 @@ def _legend(top: float, park_map: ParkMap) -> list[str]:
 
 
 def render_svg(park_map: ParkMap) -> str:
-    """The park map as a standalone SVG document (UTF-8, one section per chain)."""
+    """The park map as a standalone SVG document (UTF-8, one section per chain, always valid XML)."""
     body: list[str] = []
     top = 10.0
     for chain_map in park_map.chains:
@@ -232,7 +233,8 @@ def render_svg(park_map: ParkMap) -> str:
     body.extend(_legend(top, park_map))
     height = top + LEGEND_H
     title = f"{park_map.park_name}产业链创新地图 Innovation map"
-    return (
+    # xml_safe: names are clean when stored, but the document must parse whatever was stored.
+    return xml_safe(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0f}" '
         f'viewBox="0 0 {WIDTH} {height:.0f}" font-family="{FONT}" role="img">'

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matchmaker.core.text import TextError, clean_text
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_queries_cached
 
 MAX_QUERY_CHARS = 500
@@ -19,8 +20,12 @@ class BadQuery(ValueError):
 
 
 def clean_query(query: str) -> str:
-    """The query with whitespace folded; BadQuery when it is empty or too long."""
-    text = " ".join((query or "").split())
+    """The query with whitespace folded and the boundary text rules (core.text) applied;
+    BadQuery when it is empty, too long or holds a control character."""
+    try:
+        text = " ".join(clean_text(query or "").split())
+    except TextError as exc:
+        raise BadQuery(f"查询内容：{exc}") from exc
     if not text:
         raise BadQuery("查询内容为空，请用一句话描述您的技术问题 / the query is empty")
     if len(text) > MAX_QUERY_CHARS:

@@ -11,6 +11,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from matchmaker.core.export import set_cell
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.messages import label
 from matchmaker.core.taxonomy import industry_zh
@@ -31,13 +32,13 @@ ORG_ZH = {
 def _table(ws: Worksheet, top: int, headers: list[str], rows: list[list[Any]]) -> int:
     """Write a header row and rows from row `top`; returns the last row written."""
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=top, column=col, value=text)
+        cell = set_cell(ws, top, col, text)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for r, row in enumerate(rows, start=top + 1):
         for col, value in enumerate(row, start=1):
-            ws.cell(row=r, column=col, value=value)
+            set_cell(ws, r, col, value)
     return top + len(rows)
 
 
@@ -222,7 +223,7 @@ def write_report_xlsx(report: ParkReport, path: Path | None = None) -> bytes:
     _table(ws, top, ["推送 Digest", "数值"], dg_rows)
     notes = [n for n in (ev.note, dg.note) if n]
     if notes:
-        ws.cell(row=top + len(dg_rows) + 2, column=1, value="说明：" + "；".join(notes))
+        set_cell(ws, top + len(dg_rows) + 2, 1, "说明：" + "；".join(notes))
     _widths(ws, [24, 12])
 
     buffer = io.BytesIO()

@@ -66,7 +66,10 @@ def upgrade(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # '%' doubled: the option goes through configparser interpolation, and URLs carry %-escapes
+    # (an encoded password, libpq options such as -csearch_path%3D…)
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    cfg.set_main_option("sqlalchemy.url", url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from matchmaker.cli import app
 from matchmaker.cli.common import UserError
 from matchmaker.core.config import Settings
-from matchmaker.digest.job import run_digest
 from matchmaker.digest.models import DigestSend, Subscription
 from matchmaker.store.db import get_engine, session_scope, upgrade
 from matchmaker.store.models import utcnow
@@ -161,8 +160,16 @@ def test_killed_mid_send_then_rerun_delivers_exactly_once(
     with session_scope() as s:
         assert Counter(s.scalars(select(DigestSend.status))) == {"sent": 2, "pending": 2}
 
-    from matchmaker.digest.periods import parse_now
-
-    run_digest(digest_env, engine=engine, now=parse_now(now))
+    # the operator's re-run: the same command again, as cron or systemd would start it
+    rerun = subprocess.run(
+        [sys.executable, "-m", "matchmaker", "digest", "run", "--now", now],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     per_address = Counter(r.rcpt_tos[0] for r in smtp.handler.received)
     assert per_address == {f"{n}@example.cn": 1 for n in "abcd"}
+    with session_scope() as s:
+        assert Counter(s.scalars(select(DigestSend.status))) == {"sent": 4}

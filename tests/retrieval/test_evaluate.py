@@ -13,9 +13,8 @@ from matchmaker.cli.common import UserError
 from matchmaker.cli.eval_cmd import register
 from matchmaker.retrieval.embed import EmbeddingCache
 from matchmaker.retrieval.evaluate import evaluate, metrics_for
-from tests.conftest import SHARED_DATA
+from tests.shared_data import require_shared
 
-SHARED = SHARED_DATA / "csl-dev"
 JSON_KEYS = [
     "retriever",
     "ndcg@10",
@@ -183,9 +182,7 @@ def test_metrics_of_one_ranking() -> None:
 
 @pytest.mark.slow
 def test_keywords_set_lexical_from_shared_data() -> None:
-    folder = SHARED / "keywords"
-    if not folder.is_dir():
-        pytest.skip(f"shared data not found at {folder}")
+    folder = require_shared("csl-dev/keywords")
     result = evaluate(folder, retriever="lexical")
     assert result["queries"] == 1000
     assert float(result["mrr@10"]) >= 0.99
@@ -195,9 +192,7 @@ def test_keywords_set_lexical_from_shared_data() -> None:
 def test_keywords_set_hybrid_from_shared_data(
     cli: typer.Typer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = SHARED / "keywords"
-    if not folder.is_dir():
-        pytest.skip(f"shared data not found at {folder}")
+    folder = require_shared("csl-dev/keywords")
     monkeypatch.delenv("MATCHMAKER_DATA_DIR")  # the user's eval cache: cold run embeds ~5 min
     result = json.loads(run(cli, "eval", "--beir", str(folder), "--retriever", "hybrid", "--json"))
     assert result["queries"] == 1000
@@ -206,9 +201,7 @@ def test_keywords_set_hybrid_from_shared_data(
 
 @pytest.mark.slow
 def test_problem_set_hybrid_beats_each_signal_alone() -> None:
-    folder = SHARED / "problem"
-    if not folder.is_dir():
-        pytest.skip(f"shared data not found at {folder}")
+    folder = require_shared("csl-dev/problem")
     figures = {
         name: float(evaluate(folder, retriever=name)["mrr@10"])
         for name in ("dense", "lexical", "hybrid")

@@ -28,7 +28,12 @@ class RawRow:
 def decode_csv_bytes(data: bytes) -> str:
     """Decode CSV bytes as UTF-8 (with or without BOM) or, failing that, GBK/GB18030 (Chinese Excel exports)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:  # a UTF-8 BOM, then bytes that are not UTF-8
+            raise ReadError(
+                f"文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8 / not valid UTF-8 after the BOM: {exc}"
+            ) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

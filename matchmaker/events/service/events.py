@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.parsers import parse_industries
 from matchmaker.core.kinds import TRACK_NAMES
+from matchmaker.core.text import TextError, clean_text
 from matchmaker.events.models import (
     Event,
     EventMeeting,
@@ -73,6 +75,14 @@ def _check_tracks(tracks: Iterable[str]) -> list[str]:
     return chosen
 
 
+def _check_industries(industries: Iterable[str]) -> list[str]:
+    """Industry codes from codes or Chinese names (the catalogue's rule), naming the field."""
+    try:
+        return parse_industries(list(industries))
+    except ValueError as exc:
+        raise Invalid(str(exc), "industries") from exc
+
+
 def _check_counts(default_max: int, min_meetings: int, small_min: int) -> None:
     for name, value in (
         ("default_max_meetings", default_max),
@@ -81,6 +91,27 @@ def _check_counts(default_max: int, min_meetings: int, small_min: int) -> None:
     ):
         if not 0 <= value <= MAX_SLOTS:
             raise Invalid(f"{name} 应在 0–{MAX_SLOTS} 之间 / must be 0–{MAX_SLOTS}", name)
+
+
+TEXT_FIELDS = {
+    "name": "活动名称",
+    "venue": "地点",
+    "description": "简介",
+    "internal_note": "内部备注",
+}
+
+
+def _clean_text_fields(values: dict[str, Any]) -> None:
+    """Apply the boundary text rules (core.text) to the event's text fields, in place, so the
+    CLI and the pages refuse what the API refuses, naming the field."""
+    for name, label in TEXT_FIELDS.items():
+        if isinstance(values.get(name), str):
+            try:
+                values[name] = clean_text(
+                    values[name], multiline=name in ("description", "internal_note"), label=label
+                )
+            except TextError as exc:
+                raise Invalid(str(exc), name) from exc
 
 
 def _grid(spec: EventSpec) -> tuple[list[dict[str, Any]], list[str]]:
@@ -97,19 +128,26 @@ def create_event(
 ) -> Event:
     """Create an event with its slot grid and tables (organisers set it up before inviting);
     `organiser` (a principal, e.g. "key:12") becomes the first member of its organiser team."""
+    texts: dict[str, Any] = {
+        "name": spec.name,
+        "venue": spec.venue,
+        "description": spec.description,
+        "internal_note": spec.internal_note,
+    }
+    _clean_text_fields(texts)
     slots, tables = _grid(spec)
     if spec.park_id is not None and session.get(Park, spec.park_id) is None:
         raise Invalid(f"园区 {spec.park_id} 不存在 / park does not exist", "park_id")
     _check_counts(spec.default_max_meetings, spec.min_meetings, spec.small_min_meetings)
     event = Event(
-        name=spec.name.strip(),
+        name=texts["name"].strip(),
         date=spec.date,
         park_id=spec.park_id,
-        venue=spec.venue,
-        description=spec.description,
-        internal_note=spec.internal_note,
+        venue=texts["venue"],
+        description=texts["description"],
+        internal_note=texts["internal_note"],
         tracks=_check_tracks(spec.tracks),
-        industries=list(dict.fromkeys(spec.industries)),
+        industries=_check_industries(spec.industries),
         slots=check_slots(slots),
         tables=check_tables(tables),
         default_max_meetings=spec.default_max_meetings,
@@ -189,10 +227,13 @@ def update_event(session: Session, event_id: int, values: dict[str, Any]) -> Eve
     """
     event = get_event(session, event_id)
     values = {k: v for k, v in values.items() if v is not None or k in CLEARABLE_FIELDS}
+    _clean_text_fields(values)
     if values.get("park_id") is not None and session.get(Park, values["park_id"]) is None:
         raise Invalid(f"园区 {values['park_id']} 不存在 / park does not exist", "park_id")
     if "tracks" in values:
         values["tracks"] = _check_tracks(values["tracks"] or [])
+    if "industries" in values:
+        values["industries"] = _check_industries(values["industries"] or [])
     if "slots" in values:
         values["slots"] = check_slots(values["slots"] or [])
     if "tables" in values:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from jinja2 import Environment, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from matchmaker.core import export as sheet_export
 from matchmaker.events.solver.model import EventProblem, Meeting, ParticipantId, Plan
 
 HEADERS = [
@@ -79,10 +79,7 @@ def meeting_rows(plan: Plan, ctx: ExportContext) -> list[list[str | int | float]
 
 def write_csv(path: Path, plan: Plan, ctx: ExportContext) -> None:
     """Full meeting list as CSV (UTF-8 with BOM so Excel shows the Chinese correctly)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADERS)
-        writer.writerows(meeting_rows(plan, ctx))
+    sheet_export.write_csv(path, HEADERS, meeting_rows(plan, ctx))
 
 
 def write_xlsx(path: Path, plan: Plan, ctx: ExportContext) -> None:
@@ -91,15 +88,17 @@ def write_xlsx(path: Path, plan: Plan, ctx: ExportContext) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "会谈总表"
-    sheet.append(HEADERS)
+    sheet_export.append_row(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in meeting_rows(plan, ctx):
-        sheet.append(row)
+        sheet_export.append_row(sheet, row)
     for column, width in zip("ABCDEF", (8, 16, 8, 30, 30, 8), strict=True):
         sheet.column_dimensions[column].width = width
     grid = book.create_sheet("桌位图")
-    grid.append(["时间 Time"] + [f"{ctx.table(t)} 号桌" for t in range(ctx.tables)])
+    sheet_export.append_row(
+        grid, ["时间 Time"] + [f"{ctx.table(t)} 号桌" for t in range(ctx.tables)]
+    )
     by_cell = {(m.slot, m.table): m for m in plan.meetings}
     slots = max((m.slot for m in plan.meetings), default=-1) + 1
     for s in range(max(slots, len(ctx.slot_labels))):
@@ -107,7 +106,7 @@ def write_xlsx(path: Path, plan: Plan, ctx: ExportContext) -> None:
         for t in range(ctx.tables):
             m = by_cell.get((s, t))
             row.append(f"{ctx.name(m.a)}\n{ctx.name(m.b)}" if m else "")
-        grid.append(row)
+        sheet_export.append_row(grid, row)
     for row_cells in grid.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
