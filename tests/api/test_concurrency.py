@@ -102,7 +102,13 @@ def server(
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MATCHMAKER_PUBLIC_URL"}
-    env.update(MATCHMAKER_SECRET_KEY="concurrency-test-secret", PYTHONPATH=str(ROOT))
+    # Abuse limits are tested on their own (tests/api/test_security.py); here 20 clients share one
+    # address and must not be throttled.
+    env.update(
+        MATCHMAKER_SECRET_KEY="concurrency-test-secret",
+        MATCHMAKER_RATE_LIMITS="false",
+        PYTHONPATH=str(ROOT),
+    )
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "matchmaker", "serve", "--port", str(port)],
