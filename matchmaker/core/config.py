@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     limit_confirmations_per_day: int = Field(
         default=20, ge=1, alias="MATCHMAKER_LIMIT_CONFIRMATIONS_PER_DAY"
     )
+    # Import file limits (docs/import-format.md): each refused with a message naming the limit.
+    import_max_rows: int = Field(default=200_000, ge=1, alias="MATCHMAKER_IMPORT_MAX_ROWS")
+    import_max_columns: int = Field(default=200, ge=1, alias="MATCHMAKER_IMPORT_MAX_COLUMNS")
+    import_max_cell_chars: int = Field(
+        default=32_767, ge=1, alias="MATCHMAKER_IMPORT_MAX_CELL_CHARS"
+    )  # Excel's own limit for one cell
+    import_max_file_mb: int = Field(default=200, ge=1, alias="MATCHMAKER_IMPORT_MAX_FILE_MB")
+    import_max_inflated_mb: int = Field(
+        default=256, ge=1, alias="MATCHMAKER_IMPORT_MAX_INFLATED_MB"
+    )  # XLSX: all parts unpacked
+    import_max_zip_ratio: int = Field(default=100, ge=1, alias="MATCHMAKER_IMPORT_MAX_ZIP_RATIO")
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
