@@ -18,6 +18,7 @@ from api.routes import events as event_routes
 from api.routes import imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
+from matchmaker.catalog.importer.jobs import ImportJobs
 from matchmaker.core.config import check_settings, get_settings
 from matchmaker.core.container import Container
 from matchmaker.policy.actor import Actor
@@ -61,7 +62,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     box.index()
     box.recommender  # noqa: B018 - made now, so the first request does not pay for it
     app.state.ready = True
-    yield
+    try:
+        yield
+    finally:
+        app.state.import_jobs.shutdown()
 
 
 def create_app() -> FastAPI:
@@ -78,6 +82,7 @@ def create_app() -> FastAPI:
     check_settings(settings)  # production refuses a default or short secret key
     app.state.ready = False
     app.state.container = Container(settings)
+    app.state.import_jobs = ImportJobs(settings.import_jobs_dir)
     problems.install(app)
     security.install(app, settings)  # body limits, security headers, abuse limits (api/security)
     app.add_middleware(AccessLogMiddleware)

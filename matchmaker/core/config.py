@@ -79,6 +79,8 @@ class Settings(BaseSettings):
         default=256, ge=1, alias="MATCHMAKER_IMPORT_MAX_INFLATED_MB"
     )  # XLSX: all parts unpacked
     import_max_zip_ratio: int = Field(default=100, ge=1, alias="MATCHMAKER_IMPORT_MAX_ZIP_RATIO")
+    # Uploads with more rows than this answer 202 at once and run as a job (progress endpoint).
+    import_job_rows: int = Field(default=100, ge=0, alias="MATCHMAKER_IMPORT_JOB_ROWS")
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
@@ -129,6 +131,11 @@ class Settings(BaseSettings):
                 f"MATCHMAKER_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
             )
         return None
+
+    @property
+    def import_jobs_dir(self) -> Path:
+        """Where import jobs keep their progress files."""
+        return self.data_dir / "jobs" / "imports"
 
     @property
     def index_dir(self) -> Path:
