@@ -38,10 +38,7 @@ def build_command(
     from matchmaker.store.db import session_scope, upgrade
 
     container = get_container()
-    try:
-        embedder = container.embedder
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    embedder = container.embedder  # a model that cannot load ends with exit 6 (core/startup.py)
     upgrade()
     directory = container.settings.index_dir
     index = SearchIndex(embedder, directory, cache=container.embedding_cache)
