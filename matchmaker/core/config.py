@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     import_max_zip_ratio: int = Field(default=100, ge=1, alias="MATCHMAKER_IMPORT_MAX_ZIP_RATIO")
     # Uploads with more rows than this answer 202 at once and run as a job (progress endpoint).
     import_job_rows: int = Field(default=100, ge=0, alias="MATCHMAKER_IMPORT_JOB_ROWS")
+    # Seconds the server waits at start for the index to catch up before opening its port
+    # (0: open at once; /ready says "starting" with the backlog until it has caught up).
+    start_wait_seconds: float = Field(default=0.0, ge=0, alias="MATCHMAKER_START_WAIT")
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
