@@ -72,6 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         app.state.import_jobs.shutdown()
+        box.stop()
 
 
 def create_app() -> FastAPI:
@@ -136,11 +137,12 @@ def create_app() -> FastAPI:
                 status_code=503,
                 headers={"Retry-After": "5"},
             )
+        backlog = box.backlog()
         return {
             "status": "ready",
             "database": "ok",
             "index": "loaded" if box.index_loaded else "absent",
-            "backlog": 0,
+            "backlog": backlog or 0,  # rows written by the CLI that a catch-up is embedding
         }
 
     @app.get(

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     # Seconds the server waits at start for the index to catch up before opening its port
     # (0: open at once; /ready says "starting" with the backlog until it has caught up).
     start_wait_seconds: float = Field(default=0.0, ge=0, alias="MATCHMAKER_START_WAIT")
+    # A running server looks for database changes its index has not seen (rows written by the
+    # CLI, e.g. `matchmaker import … --defer-embedding`) this often, and catches up (0: never).
+    index_catch_up_seconds: float = Field(
+        default=60.0, ge=0, alias="MATCHMAKER_INDEX_CATCH_UP_SECONDS"
+    )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl

@@ -45,6 +45,7 @@ class Container:
         self._opened = threading.Event()  # the saved index is read (or opening failed)
         self._caught_up = threading.Event()  # ... and has caught up with the database
         self.start_error: str | None = None
+        self._stop = threading.Event()
         if embedder is not None:
             self.__dict__["embedder"] = embedder
         if embedding_cache is not None:
@@ -108,9 +109,42 @@ class Container:
         except Exception as exc:  # reported by /ready; the server keeps answering
             log.exception("opening the search index failed")
             self.start_error = f"{type(exc).__name__}: {exc}"
+            return
         finally:
             self._opened.set()
             self._caught_up.set()
+        self._keep_catching_up(index)
+
+    def _keep_catching_up(self, index: SearchIndex) -> None:
+        """Every MATCHMAKER_INDEX_CATCH_UP_SECONDS, sync the index when the database changed
+        behind its back (counts or newest change per kind), and save it."""
+        import logging
+
+        from matchmaker.retrieval.index.integrity import change_marker
+        from matchmaker.store.db import session_scope
+
+        log = logging.getLogger("matchmaker.index")
+        interval = self.settings.index_catch_up_seconds
+        if interval <= 0:
+            return
+        marker = None
+        while not self._stop.wait(interval):
+            try:
+                with session_scope(self.engine) as session:
+                    now = change_marker(session)
+                    if now == marker:
+                        continue
+                    report = index.sync(session)
+                marker = now
+                if report.changed:
+                    index.save()
+                    log.info("index caught up: %s", report.summary().replace("\n", "; "))
+            except Exception:  # the next round tries again; searches go on meanwhile
+                log.exception("catching up with the database failed")
+
+    def stop(self) -> None:
+        """Stop the background catch-up (server shutdown)."""
+        self._stop.set()
 
     @property
     def starting(self) -> bool:

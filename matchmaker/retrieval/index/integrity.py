@@ -67,6 +67,16 @@ def database_state(session: Session) -> dict[str, dict[str, Any]]:
     return state
 
 
+def change_marker(session: Session) -> tuple[tuple[int, str | None], ...]:
+    """Per kind: row count and newest change time, a cheap sign the database changed."""
+    marker = []
+    for kind in ITEM_KINDS:
+        model = ITEM_MODELS[kind]
+        count, last = session.execute(select(func.count(), func.max(model.updated_at))).one()
+        marker.append((int(count), None if last is None else str(last)))
+    return tuple(marker)
+
+
 @dataclass
 class KindCheck:
     """How one kind of the saved index compares with the database."""

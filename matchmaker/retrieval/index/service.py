@@ -152,9 +152,9 @@ class SearchIndex:
                 )
                 self._backlog[kind] = len(plan.todo)
             plans.append((kind, plan))
-        for kind, plan in plans:
-            self._embed(kind, plan, progress)
-            report.kinds[kind] = plan.changes
+        for planned_kind, plan in plans:
+            self._embed(planned_kind, plan, progress)
+            report.kinds[planned_kind] = plan.changes
         self._pending_reason = None
         if report.changed:
             self.updated_at = now()
