@@ -60,6 +60,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     box: Container = app.state.container
     box.index()
     box.recommender  # noqa: B018 - made now, so the first request does not pay for it
+    with session_scope() as session:  # the first search must not pay for loading models
+        seconds = box.search.warm_up(session)
+    log.info("search warmed up in %.1f s", seconds)
     app.state.ready = True
     yield
 

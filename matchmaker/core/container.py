@@ -98,9 +98,12 @@ class Container:
     @cached_property
     def search(self) -> SearchService:
         """Search by need over this container's index, explained with the recommender's words."""
+        from matchmaker.retrieval.calibration import calibrator_for
         from matchmaker.retrieval.search import SearchService
 
-        return SearchService(self.index(), term_stats=self.term_stats)
+        index = self.index()
+        calibrator = calibrator_for(index.embedder.name)
+        return SearchService(index, term_stats=self.term_stats, calibrator=calibrator)
 
     def term_stats(self, session: Session) -> TermStats:
         """Word statistics of the recommender's catalogue, for ranking a hit's shared words: its
