@@ -127,7 +127,7 @@ def _reasons(
         if hit.dense_score is not None:
             reasons.append(Reason("why.semantic", {"v": f"{hit.dense_score:.2f}"}))
         reasons.append(Reason("why.terms", {"terms": list(terms)}))
-    if isinstance(item, Achievement):
+    if isinstance(item, Achievement) and item.trl is not None:
         reasons.append(Reason("why.trl", {"trl": item.trl}))
     elif isinstance(item, Need) and item.min_trl is not None:
         reasons.append(Reason("why.min_trl", {"trl": item.min_trl}))
