@@ -172,7 +172,7 @@ def test_results_show_calibrated_levels_with_the_number(browser: Any, live_serve
 def test_nothing_fitting_says_no_good_match_and_offers_next_steps(
     browser: Any, live_server: Any
 ) -> None:
-    search(browser, live_server.url, "宠物智能喂食器定时出粮")
+    search(browser, live_server.url, "边境口岸货车通关太慢想用AI")
     box = wait_css(browser, "#no-good-match")
     assert "没有找到合适的结果" in box.text
     steps = [li.text for li in box.find_elements(By.CSS_SELECTOR, ".next-steps li")]
