@@ -150,11 +150,13 @@ async def undo_search_feedback(request: Request, page: PageDep, feedback_id: int
 
     form = await read_form(request)
     back = _with_param(safe_next(text(form, "next", 2000)), "fb", None)
+    if page.user is None:
+        return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))
     page.check_csrf(text(form, "csrf", 100))
     user = page.permit(CATALOG_WRITE)
     try:
         search_feedback.undo(
-            page.db, feedback_id, user.organisation_id, any_owner=user.role == "admin"
+            page.db, feedback_id, user.organisation_id, user.actor, any_owner=user.role == "admin"
         )
         page.db.commit()
     except LookupError as exc:

@@ -495,7 +495,11 @@ def undo_search_feedback(
     """Take a verdict back: the result shows again for that query."""
     try:
         row = search_feedback.undo(
-            session, feedback_id, caller.organisation_id, any_owner=caller.role == "admin"
+            session,
+            feedback_id,
+            caller.organisation_id,
+            f"key:{caller.key_id}",
+            any_owner=caller.role == "admin",
         )
         session.commit()
     except LookupError as exc:

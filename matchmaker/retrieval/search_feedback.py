@@ -64,11 +64,20 @@ def record(
 
 
 def undo(
-    session: Session, feedback_id: int, organisation_id: int | None, any_owner: bool = False
+    session: Session,
+    feedback_id: int,
+    organisation_id: int | None,
+    actor: str,
+    any_owner: bool = False,
 ) -> SearchFeedback:
-    """Take a verdict back (idempotent); LookupError when it is not there or not the caller's."""
+    """Take a verdict back (idempotent): the caller who gave it, anyone of its organisation, or
+    `any_owner` (admins); LookupError when it is not there or not the caller's."""
     row = session.get(SearchFeedback, feedback_id)
-    if row is None or not (any_owner or row.organisation_id == organisation_id):
+    mine = row is not None and (
+        row.actor == actor
+        or (organisation_id is not None and row.organisation_id == organisation_id)
+    )
+    if row is None or not (any_owner or mine):
         raise LookupError(f"没有编号为 {feedback_id} 的反馈 / no such feedback")
     if row.undone_at is None:
         row.undone_at = utcnow()
