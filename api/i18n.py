@@ -241,6 +241,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "You can only give feedback on your own items.",
     ),
     "fb.error": ("反馈未能记录：{message}", "Feedback not recorded: {message}"),
+    "fb.search_done": (
+        "已将《{title}》标为与“{q}”不相关，再用这个问题检索时不再显示。",
+        "Marked “{title}” as not relevant to “{q}”: it will not show for this query again.",
+    ),
+    "fb.undo": ("撤销", "Undo"),
+    "fb.undone": ("已撤销，该结果会重新显示。", "Undone: the result shows again."),
+    "fb.need_too": ("同时记在所选需求上", "Also record it for the chosen need"),
     # login
     "login.title": ("登录", "Log in"),
     "login.lead": (

@@ -3,7 +3,7 @@
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
 from matchmaker.finance import models as finance_models
-from matchmaker.store import auth, feedback, labels, models
+from matchmaker.store import auth, feedback, labels, models, search_feedback
 
 __all__ = [
     "auth",
@@ -13,4 +13,5 @@ __all__ = [
     "finance_models",
     "labels",
     "models",
+    "search_feedback",
 ]

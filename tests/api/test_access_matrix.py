@@ -262,6 +262,23 @@ def _existing(name: str, label: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {name: w.ids[label]}
 
 
+def _someone_elses_search_feedback(w: World) -> dict[str, Any]:
+    """A search verdict given by a key none of the roles holds, for no organisation."""
+    from matchmaker.store.search_feedback import SearchFeedback
+
+    with session_scope() as s:
+        row = SearchFeedback(
+            query="芒果保鲜",
+            kind="achievement",
+            item_id=w.ids["ach"],
+            verdict="not_relevant",
+            actor="key:999999",
+        )
+        s.add(row)
+        s.flush()
+        return {"feedback_id": row.id}
+
+
 def _own_need(w: World) -> dict[str, Any]:
     with session_scope() as s:
         need = Need(
@@ -377,6 +394,18 @@ def api_cases() -> list[Case]:
             },
         ),
         Case("GET", "/api/v1/feedback", roles(ORGANISERS, 200)),
+        Case(
+            "POST",
+            "/api/v1/search/feedback",
+            roles(WRITERS),
+            body=lambda w, r: {"q": "芒果保鲜", "item_id": w.ids["ach"], "verdict": "not_relevant"},
+        ),
+        Case(
+            "DELETE",
+            "/api/v1/search/feedback/{feedback_id}",
+            {**roles(WRITERS - {"admin"}, 404), "admin": 200},
+            params=_someone_elses_search_feedback,
+        ),
     ]
     park = lambda w: {"park_id": w.ids["park"]}  # noqa: E731
     for suffix in ("map", "map.svg", "map.png", "map.xlsx"):
@@ -592,6 +621,24 @@ def page_cases() -> list[Case]:
                 "reason": "other",
                 "next": "/",
             },
+        ),
+        Case(
+            "POST",
+            "/search-feedback",
+            {**roles(WRITERS, 303), "anonymous": 303},
+            body=lambda w, r: {
+                "q": "芒果保鲜",
+                "kind": "achievement",
+                "item_id": w.ids["ach"],
+                "next": "/",
+            },
+        ),
+        Case(
+            "POST",
+            "/search-feedback/{feedback_id}/undo",
+            {**roles(WRITERS - {"admin"}, 404), "admin": 303, "anonymous": 303},
+            params=_someone_elses_search_feedback,
+            body=lambda w, r: {"next": "/"},
         ),
         Case(
             "GET",

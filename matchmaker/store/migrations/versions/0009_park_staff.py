@@ -1,7 +1,7 @@
 """park staff: keys bound to a park; regulated firms' R&D status (双清零)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 17:10:00
 
 Achievements may leave TRL unknown (未标注). `finance_products` holds the 科技金融驿站's
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
