@@ -11,7 +11,7 @@ from api import problems
 from api.deps import Caller, CallerDep, SessionDep, permit
 from api.problems import Problem
 from matchmaker.catalog.schemas import INDUSTRY_VALUES
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import Line
 from matchmaker.maps.chains import UnknownChain, get_chain, load_chains
 from matchmaker.maps.park_map import ParkMap, UnknownPark, build_park_map
@@ -65,7 +65,7 @@ def _map(session: Session, park_id: int, industry: str | None, candidates: bool)
         if code is None:
             raise Problem(
                 422,
-                f"未知行业“{industry}” / unknown industry",
+                unknown_industry_message(industry),
                 [{"field": "industry", "in": "query", "message": "unknown industry"}],
             )
     try:

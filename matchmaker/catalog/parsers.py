@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import clean_text
 from matchmaker.core.vocab import (
     COOP_MODE_ALIASES,
@@ -77,7 +77,7 @@ def parse_industries(value: Any) -> list[str]:
     for item in parse_list(value):
         code = resolve_industry(item)
         if code is None:
-            raise ValueError(f"未知的行业“{item}” / unknown industry: {item}")
+            raise ValueError(unknown_industry_message(item))
         if code not in out:
             out.append(code)
     return out

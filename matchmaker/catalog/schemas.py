@@ -33,10 +33,18 @@ from matchmaker.catalog.kinds import plural
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.vocab import COOP_MODES
 
-INDUSTRY_VALUES = [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]
+INDUSTRY_VALUES = (
+    [i.code for i in INDUSTRIES]
+    + [i.zh for i in INDUSTRIES]
+    + [i.policy for i in INDUSTRIES if i.policy]
+)
 COOP_VALUES = list(COOP_MODES) + list(COOP_MODES.values())
 IndustryName = Annotated[
-    str, Field(json_schema_extra={"enum": INDUSTRY_VALUES}, description="行业代码或中文名")
+    str,
+    Field(
+        json_schema_extra={"enum": INDUSTRY_VALUES},
+        description="行业代码、中文名或政策文件中的名称",
+    ),
 ]
 CoopName = Annotated[
     str, Field(json_schema_extra={"enum": COOP_VALUES}, description="合作方式代码或中文名")

@@ -230,3 +230,18 @@ def test_large_bodies_are_refused_with_413(api: Api) -> None:
 def test_health_and_ready(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
     assert api.client.get("/ready").json()["status"] == "ready"
+
+
+def test_the_policy_wording_of_an_industry_is_accepted_in_bodies_and_filters(api: Api) -> None:
+    h = api.as_("enterprise")
+    body = {**NEED, "external_id": "N-policy", "industries": ["人工智能及智能硬件", "电子信息产业"]}
+    created = api.client.post("/api/v1/needs", json=body, headers=h)
+    assert created.status_code == 201, created.text
+    assert created.json()["industries"] == ["ai-hardware", "electronic-info"]
+    listed = api.client.get("/api/v1/needs?industry=人工智能及智能硬件", headers=h).json()
+    assert "N-policy" in {n["external_id"] for n in listed["items"]}
+    wrong = api.client.get("/api/v1/needs?industry=人工只能", headers=h)
+    assert (
+        wrong.status_code == 422
+        and "是否指" in wrong.json()["errors"][0]["message"] + wrong.json()["detail"]
+    )

@@ -246,3 +246,31 @@ def test_unreadable_files_are_refused(session: Session, tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="XLSX"):
         import_file(session, "parks", tmp_path / "x.xlsx")
     assert count(session, Park) == 0 and count(session, Organisation) == 0
+
+
+def test_the_policy_wording_of_industries_imports(session: Session, tmp_path: Path) -> None:
+    """A park office's sheet that uses the policy's own names imports as the taxonomy's codes."""
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0]), list(ACH_ROWS[1])]
+    rows[0][4] = "关键金属及生物质新材料"
+    rows[1][4] = "人工智能及智能硬件、特色农产品精深加工"
+    path = write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "gbk")
+    assert import_file(session, "achievements", path).created == 2
+    session.commit()
+    found = dict(session.execute(select(Achievement.external_id, Achievement.industries)).all())
+    assert found == {"A-1": ["metals-biomass"], "A-2": ["ai-hardware", "agri-processing"]}
+
+
+def test_an_unknown_industry_label_names_the_closest_industries(
+    session: Session, tmp_path: Path
+) -> None:
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0])]
+    rows[0][4] = "农产品深加工"
+    with pytest.raises(ImportFailed) as info:
+        import_file(
+            session, "achievements", write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8")
+        )
+    (problem,) = info.value.report.problems
+    assert (problem.row, problem.field) == (2, "所属行业")
+    assert "是否指" in problem.reason and "特色农产品加工" in problem.reason
