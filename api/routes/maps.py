@@ -182,9 +182,11 @@ def chain(
     return {**found.as_dict(), "source": found.source}
 
 
-def _report(session: Session, park_id: int, period: str | None) -> Any:
+def _report(session: Session, park_id: int, period: str | None, caller: Caller) -> Any:
     from matchmaker.stats.report import build_report
 
+    if not caller.actor.reads_stats_of(park_id):
+        raise Problem(403, "园区工作人员只能查看本园区的统计 / park staff see their own park only")
     try:
         chosen = parse_period(period) if period else current_quarter()
     except BadPeriod as exc:
@@ -207,7 +209,7 @@ def park_stats(
 ) -> dict[str, Any]:
     """Items and freshness, the recommended → viewed → contacted → met → signed funnel (overall,
     by track, by industry), event outcomes and digest delivery for the park and period."""
-    return dict(_report(session, park_id, period).as_dict())
+    return dict(_report(session, park_id, period, caller).as_dict())
 
 
 @router.get(
@@ -222,7 +224,7 @@ def park_stats_xlsx(
     """The same figures as an XLSX workbook with charts."""
     from matchmaker.stats.xlsx import write_report_xlsx
 
-    report = _report(session, park_id, period)
+    report = _report(session, park_id, period, caller)
     headers = {
         "Content-Disposition": f'attachment; filename="park-{park_id}-{report.period.label}.xlsx"'
     }

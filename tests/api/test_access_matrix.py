@@ -600,6 +600,19 @@ def page_cases() -> list[Case]:
             public(OK),
             params=lambda w: {"park_id": w.ids["park"]},
         ),
+        Case("GET", "/stats", {**roles(STAFF, 200), **login_first}),
+        Case(
+            "GET",
+            "/stats/parks/{park_id}",
+            {**roles(STAFF, 200), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
+        Case(
+            "GET",
+            "/stats/parks/{park_id}/report.xlsx",
+            {**roles(STAFF, 200), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
         Case("GET", "/events", {**everyone(), **login_first}),
         Case("GET", "/events/new", {**roles(ORGANISERS, 200), **login_first}),
         Case(

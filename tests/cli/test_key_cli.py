@@ -27,3 +27,19 @@ def test_enterprise_keys_name_their_organisation_and_revoked_keys_show(tmp_path:
     assert "已吊销 revoked" in run(["apikey", "list"], tmp_path).stdout
     missing = run(["apikey", "revoke", "999"], tmp_path)
     assert missing.returncode == 2 and "密钥 999 不存在" in missing.stderr
+
+
+def test_park_staff_keys_name_their_park(tmp_path: Path) -> None:
+    parks = tmp_path / "parks.csv"
+    parks.write_text(
+        "园区编号,园区名称,级别,城市,主导产业\nP-T,测试高新区,国家级,柳州,智能网联汽车\n",
+        encoding="utf-8",
+    )
+    assert run(["import", "parks", str(parks)], tmp_path).returncode == 0
+    made = run(["apikey", "create", "--role", "park_staff", "--park", "测试高新区"], tmp_path)
+    assert made.returncode == 0 and "mm_" in made.stdout
+    assert "park=1" in run(["apikey", "list"], tmp_path).stdout
+    parkless = run(["apikey", "create", "--role", "park_staff"], tmp_path)
+    assert parkless.returncode == 2 and "必须绑定园区" in parkless.stderr
+    stray = run(["apikey", "create", "--role", "reader", "--park", "P-T"], tmp_path)
+    assert stray.returncode == 2 and "只有园区工作人员密钥" in stray.stderr
