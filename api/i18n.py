@@ -330,6 +330,71 @@ STRINGS: dict[str, tuple[str, str]] = {
     "park.map_missing": ("该园区的创新地图暂未提供。", "The innovation map is not available yet."),
     "park.level": ("级别", "Level"),
     "park.city": ("城市", "City"),
+    # innovation map
+    "map.lead": (
+        "每个方框是产业链的一个环节，点击查看园区内从事该环节的企业，以及可补链的成果、东部企业和广西高校院所。",
+        "Each box is a link of the chain: open it for the park's firms in it and the achievements, "
+        "eastern firms and Guangxi universities that could fill it.",
+    ),
+    "map.legend": ("图例", "Legend"),
+    "map.legend_covered": (
+        "已覆盖：园区内有 {n} 家及以上企业从事该环节",
+        "Covered: {n} or more firms of the park work in it",
+    ),
+    "map.legend_weak": ("薄弱：只有 1 家企业", "Weak: one firm"),
+    "map.legend_gap": ("缺失：园区内没有企业", "Gap: no firm of the park"),
+    "map.missing": (
+        "以下主导产业暂无产业链定义，未绘制：{names}。可用 matchmaker maps import 导入本园区的产业链。",
+        "No chain is defined for these leading industries, so they are not drawn: {names}. Import "
+        "one with matchmaker maps import.",
+    ),
+    "map.drawn": (
+        "已绘制 {n} 条产业链（主导产业 {total} 个），生成于 {when}。",
+        "{n} chains drawn ({total} leading industries), at {when}.",
+    ),
+    "map.drawn_at": ("地图生成于 {when}", "Map drawn at {when}"),
+    "map.counts": (
+        "已覆盖 {covered} · 薄弱 {weak} · 缺失 {gap}",
+        "covered {covered} · weak {weak} · gap {gap}",
+    ),
+    "map.firms": ("园区企业 {n} 家", "{n} park firms"),
+    "map.candidates": ("候选 {n} 个", "{n} candidates"),
+    "map.best": ("最佳候选：{name}（{level}）", "Best candidate: {name} ({level})"),
+    "map.no_candidate": ("暂无足够匹配的候选", "No candidate fits well enough"),
+    "map.core": ("核心技术", "Core technologies"),
+    "map.park_firms": ("园区内从事该环节的企业", "Firms of the park in this link"),
+    "map.profile": ("企业简介", "company profile"),
+    "map.no_firms": ("园区内暂无企业从事该环节。", "No firm of the park works in this link yet."),
+    "map.candidates_h": ("补链候选", "Candidates to fill this link"),
+    "map.covered_note": (
+        "该环节已由园区企业覆盖，不再列出补链候选。",
+        "Firms of the park cover this link; no candidates are listed.",
+    ),
+    "map.levels": (
+        "匹配程度：“{high}”＝{high_help}；“{medium}”＝{medium_help}。达不到这两档的不作为补链候选列出。",
+        "Levels: '{high}' = {high_help}; '{medium}' = {medium_help}. Anything weaker is not listed.",
+    ),
+    "map.none_fit": (
+        "暂无足够匹配的候选：平台上的成果和机构都达不到补链要求。可发布需求或联系东部高校院所。",
+        "No candidate fits well enough yet: publish a need or approach eastern universities.",
+    ),
+    "map.score": ("综合分 {v}", "score {v}"),
+    "map.intro": ("请求引荐", "Request an introduction"),
+    "map.intro_done": (
+        "已记录引荐请求（计入转化漏斗“已联系/引荐”）。",
+        "Introduction requested (counted as contacted/introduced in the funnel).",
+    ),
+    "map.intro_error": ("无法记录引荐请求：{message}", "Could not record the request: {message}"),
+    "map.intro_denied": (
+        "只有组织者、管理员和本园区工作人员可以代表园区请求引荐。",
+        "Only organisers, admins and the park's own staff may ask for introductions.",
+    ),
+    "map.invite_to": ("邀请参加", "Invite to"),
+    "map.invite": ("发送邀请", "Invite"),
+    "map.login_to_act": (
+        "登录后可请求引荐或邀请参会",
+        "Log in to request an introduction or invite",
+    ),
     # statistics
     "stats.title": ("园区专项统计", "Park statistics"),
     "stats.compare_title": ("各园区对比", "Parks compared"),

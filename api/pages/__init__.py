@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import auth, events, feedback, items, parks, schedule, search, stats
+from api.pages import auth, events, feedback, items, park_map, parks, schedule, search, stats
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
@@ -15,6 +15,7 @@ ROUTERS = (
     feedback.router,
     items.router,
     parks.router,
+    park_map.router,
     events.router,
     schedule.router,
     stats.router,

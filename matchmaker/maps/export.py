@@ -169,7 +169,7 @@ def write_xlsx(park_map: ParkMap, path: Path | None = None) -> bytes:
     for line in (
         ["园区", park_map.park_name],
         ["企业数", park_map.enterprise_count],
-        ["生成时间 (UTC)", park_map.generated_at],
+        ["生成时间（北京时间）", park_map.generated_china],
         ["匹配阈值", rule.threshold],
         ["已覆盖", f"至少 {rule.min_firms} 家园区企业有匹配证据"],
         ["薄弱", "1 家园区企业有匹配证据"],

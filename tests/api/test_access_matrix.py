@@ -600,6 +600,39 @@ def page_cases() -> list[Case]:
             public(OK),
             params=lambda w: {"park_id": w.ids["park"]},
         ),
+        Case(
+            "GET",
+            "/parks/{park_id}/links/{industry}/{code}",
+            public(OK),
+            params=lambda w: {
+                "park_id": w.ids["park"],
+                "industry": "electronic-info",
+                "code": "materials-components",
+            },
+        ),
+        Case(
+            "POST",
+            "/parks/{park_id}/introductions",
+            {**roles(ORGANISERS, 303), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+            body=lambda w, r: {
+                "target_kind": "achievement",
+                "target_id": w.ids["ach"],
+                "link": "电子材料与基础元器件",
+                "next": "/",
+            },
+        ),
+        Case(
+            "POST",
+            "/parks/{park_id}/invitations",
+            {**roles(ORGANISERS, 303), "org_other": 404, **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+            body=lambda w, r: {
+                "event_id": w.ids["event"],
+                "organisation_id": w.ids["uni"],
+                "next": "/",
+            },
+        ),
         Case("GET", "/stats", {**roles(STAFF, 200), **login_first}),
         Case(
             "GET",
