@@ -395,6 +395,39 @@ STRINGS: dict[str, tuple[str, str]] = {
         "登录后可请求引荐或邀请参会",
         "Log in to request an introduction or invite",
     ),
+    # 双清零
+    "rd.title": ("研发活动“双清零”", "R&D 'double zero' firms"),
+    "rd.lead": (
+        "本园区规上工业企业中尚无研发活动或研发机构的企业，每家列出与其产品相关的高校院所成果，可一键请求引荐；重新导入企业名单（研发机构、研发活动为“有”）后即移出名单、计为已清零。",
+        "Regulated industrial firms of the park without R&D activity or an R&D institution, each "
+        "with university and institute achievements that fit its products and a button to request "
+        "an introduction; a firm re-imported with both leaves the list and counts as cleared.",
+    ),
+    "rd.summary": ("规上工业企业研发情况", "R&D status of regulated firms"),
+    "rd.regulated": ("规上工业企业", "Regulated firms"),
+    "rd.without_activity": ("无研发活动", "Without R&D activity"),
+    "rd.without_institution": ("无研发机构", "Without an R&D institution"),
+    "rd.without_both": ("两者皆无", "Without both"),
+    "rd.cleared": ("已清零（两者皆有）", "Cleared (both)"),
+    "rd.unreported": ("未填报", "Not reported"),
+    "rd.none": (
+        "本园区没有待清零的规上工业企业。",
+        "No regulated firm of the park is left to clear.",
+    ),
+    "rd.institution": ("研发机构", "R&D institution"),
+    "rd.activity": ("研发活动", "R&D activity"),
+    "rd.yes": ("有", "yes"),
+    "rd.no": ("无", "no"),
+    "rd.unknown": ("未填报", "not reported"),
+    "rd.progress": ("对接进展", "Progress"),
+    "rd.not_started": ("尚未引荐", "no introduction yet"),
+    "rd.intros": ("已引荐 {n} 次", "{n} introductions"),
+    "rd.partners": ("可合作的高校院所成果", "University and institute achievements that fit"),
+    "rd.no_partners": (
+        "暂未找到与其产品用词相关的高校院所成果。",
+        "No university or institute achievement shares words with its products yet.",
+    ),
+    "rd.link": ("研发活动“双清零”名单", "R&D 'double zero' list"),
     # statistics
     "stats.title": ("园区专项统计", "Park statistics"),
     "stats.compare_title": ("各园区对比", "Parks compared"),

@@ -5,7 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import auth, events, feedback, items, park_map, parks, schedule, search, stats
+from api.pages import (
+    auth,
+    events,
+    feedback,
+    items,
+    park_map,
+    parks,
+    rd_zero,
+    schedule,
+    search,
+    stats,
+)
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
@@ -16,6 +27,7 @@ ROUTERS = (
     items.router,
     parks.router,
     park_map.router,
+    rd_zero.router,
     events.router,
     schedule.router,
     stats.router,

@@ -26,7 +26,8 @@ from matchmaker.maps.coverage import COVERED, STATUS_ZH, LinkCoverage
 from matchmaker.maps.gaps import GROUP_ZH, LEVEL_HELP_ZH, LEVEL_ZH, Candidate
 from matchmaker.maps.park_map import ChainMap, ParkMap
 from matchmaker.policy.actor import EVENTS_CREATE, Actor
-from matchmaker.store.models import Park
+from matchmaker.stats.rd_zero import intro_note
+from matchmaker.store.models import Organisation, Park
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("matchmaker.pages")
@@ -196,9 +197,9 @@ def link_page(park_id: str, industry: str, code: str, page: PageDep) -> HTMLResp
     )
 
 
-def _target(form: object, page: Page) -> tuple[str, int]:
-    kind = text(form, "target_kind", 20)  # type: ignore[arg-type]
-    target_id = to_int(form.get("target_id"), 1, MAX_ID)  # type: ignore[attr-defined]
+def _target(form: Any, page: Page) -> tuple[str, int]:
+    kind = text(form, "target_kind", 20)
+    target_id = to_int(form.get("target_id"), 1, MAX_ID)
     if kind not in ("achievement", "organisation") or target_id is None:
         raise PageError(400)
     return kind, target_id
@@ -217,6 +218,12 @@ async def request_introduction(park_id: str, request: Request, page: PageDep) ->
         raise PageError(403, page.t("map.intro_denied"))
     kind, target_id = _target(form, page)
     link_name = text(form, "link", 60)
+    note = f"引荐请求（产业链环节：{link_name}）" if link_name else "引荐请求"
+    if form.get("firm"):  # from the 双清零 list: the introduction is for one of the park's firms
+        firm = page.db.get(Organisation, to_int(form.get("firm"), 1, MAX_ID) or 0)
+        if firm is None or firm.park_id != park.id:
+            raise PageError(400)
+        note = intro_note(firm.id, firm.name)
     rec = engine.recommender(request)
     if rec is None:
         raise PageError(503, page.t("search.unavailable"))
@@ -229,7 +236,7 @@ async def request_introduction(park_id: str, request: Request, page: PageDep) ->
             kind,
             target_id,
             "contacted",
-            note=f"引荐请求（产业链环节：{link_name}）" if link_name else "引荐请求",
+            note=note,
             actor=user.actor,
         )
         page.db.commit()

@@ -83,6 +83,22 @@ def parse_industries(value: Any) -> list[str]:
     return out
 
 
+YES = {"是", "有", "yes", "y", "true", "1", "已开展", "已设立", "√"}
+NO = {"否", "无", "no", "n", "false", "0", "未开展", "未设立", "×"}
+
+
+def parse_flag(value: Any) -> bool:
+    """Yes or no from 是/否, 有/无, yes/no, true/false, 1/0 (spreadsheet cells, JSON booleans)."""
+    if isinstance(value, bool):
+        return value
+    text = parse_text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(f"应为 是/否 或 有/无，而不是“{text}” / expected yes or no")
+
+
 def parse_coop_modes(value: Any) -> list[str]:
     """Cooperation mode codes from 转让/许可/作价入股/合作开发/技术服务 or English."""
     return _parse_vocab_list(value, COOP_MODE_ALIASES, "合作方式 cooperation mode")

@@ -144,6 +144,9 @@ class OrganisationCreate(CatalogInput):
     industries: Industries = []
     description: OptionalLong = ""
     website: Contact200 | None = None
+    regulated: bool | None = Field(None, description="规上工业企业")
+    rd_institution: bool | None = Field(None, description="有研发机构")
+    rd_activity: bool | None = Field(None, description="有研发活动")
 
 
 class OrganisationUpdate(CatalogInput):
@@ -157,6 +160,9 @@ class OrganisationUpdate(CatalogInput):
     industries: Industries | None = None
     description: OptionalLong | None = None
     website: Contact200 | None = None
+    regulated: bool | None = None
+    rd_institution: bool | None = None
+    rd_activity: bool | None = None
 
 
 class OrganisationPublic(BaseModel):
@@ -172,6 +178,9 @@ class OrganisationPublic(BaseModel):
     industries: list[str]
     description: str
     is_eastern: bool
+    regulated: bool | None = None
+    rd_institution: bool | None = None
+    rd_activity: bool | None = None
 
 
 # ---- items -----------------------------------------------------------------

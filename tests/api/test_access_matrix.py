@@ -633,6 +633,12 @@ def page_cases() -> list[Case]:
                 "next": "/",
             },
         ),
+        Case(
+            "GET",
+            "/parks/{park_id}/rd-zero",
+            {**roles(STAFF, 200), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
         Case("GET", "/stats", {**roles(STAFF, 200), **login_first}),
         Case(
             "GET",

@@ -123,3 +123,57 @@ def test_the_map_and_statistics_fit_a_340_pixel_phone(browser: Any, live_server:
     assert page_overflow(browser) == 0
     assert all(c.size["width"] <= 340 for c in browser.find_elements(By.CSS_SELECTOR, "svg.chart"))
     shoot(browser, "stats-340")
+
+
+def _import_rd_status(live_server: Any) -> list[str]:
+    """An organiser uploads the park office's list of regulated firms with their R&D status
+    (three of 柳州's enterprises: two without R&D activity, one with both)."""
+    import httpx
+
+    headers = {"X-API-Key": live_server.keys["organiser"]}
+    park = live_server.ids["liuzhou"]
+    listed = httpx.get(
+        f"{live_server.url}/api/v1/organisations",
+        params={"park_id": park, "kind": "enterprise", "limit": 3},
+        headers=headers,
+        timeout=60,
+    ).json()["items"]
+    assert len(listed) == 3
+    status = [("是", "无", "无"), ("是", "有", "无"), ("是", "有", "有")]
+    lines = ["机构编号,机构名称,机构类型,省份,所在园区,规上工业企业,研发机构,研发活动"]
+    for org, (reg, inst, act) in zip(listed, status, strict=True):
+        lines.append(f"{org['external_id']},{org['name']},企业,广西,P-LZ,{reg},{inst},{act}")
+    done = httpx.post(
+        f"{live_server.url}/api/v1/imports/organisations",
+        files={"file": ("规上企业.csv", ("\n".join(lines) + "\n").encode("utf-8"), "text/csv")},
+        headers=headers,
+        timeout=120,
+    )
+    assert done.status_code == 200, done.text
+    return [org["name"] for org in listed]
+
+
+def test_the_rd_zero_list_shows_firms_partners_and_progress(browser: Any, live_server: Any) -> None:
+    names = _import_rd_status(live_server)
+    park = live_server.ids["liuzhou"]
+    login(browser, live_server.url, live_server.keys["park_staff"], f"/stats/parks/{park}")
+    click_and_wait(browser, wait_css(browser, "#rd-zero-link"))
+    summary = table(browser, "numbers-rd")
+    assert summary["规上工业企业"] == ["3"] and summary["无研发活动"] == ["2"]
+    assert summary["已清零（两者皆有）"] == ["1"]
+    firms = browser.find_elements(By.CSS_SELECTOR, "li.rd-firm")
+    shown = {f.find_element(By.CSS_SELECTOR, ".card-title").text for f in firms}
+    assert shown == set(names[:2]), "the firm with both R&D items is not listed"
+    assert names[2] not in browser.find_element(By.TAG_NAME, "main").text
+    with_partners = [f for f in firms if f.find_elements(By.CSS_SELECTOR, "li.partner")]
+    assert with_partners, "a firm without R&D gets university or institute achievements"
+    firm_id = with_partners[0].get_attribute("data-firm")
+    button = with_partners[0].find_element(By.CSS_SELECTOR, "li.partner .intro-form button")
+    click_and_wait(browser, button)
+    assert "已记录引荐请求" in browser.find_element(By.CSS_SELECTOR, ".flash").text
+    progress = browser.find_element(
+        By.CSS_SELECTOR, f'li.rd-firm[data-firm="{firm_id}"] .rd-progress'
+    ).text
+    assert "已联系/引荐" in progress and "已引荐 1 次" in progress
+    assert accessibility_problems(browser) == [] and csp_violations(browser) == []
+    shoot(browser, "rd-zero")

@@ -1,11 +1,12 @@
-"""park staff keys: an API key may be bound to one park
+"""park staff: keys bound to a park; regulated firms' R&D status (双清零)
 
 Revision ID: 0009
 Revises: 0006
 Create Date: 2026-12-03 17:10:00
 
 Keys of the role `park_staff` act for one park (their statistics, their park's map actions);
-other roles leave `park_id` empty.
+other roles leave `park_id` empty. Organisations gain `regulated` (规上工业企业), `rd_institution`
+and `rd_activity` (有无研发机构/研发活动), empty when not reported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ branch_labels = None
 depends_on = None
 
 
+FLAGS = ("regulated", "rd_institution", "rd_activity")
+
+
 def upgrade() -> None:
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        for name in FLAGS:
+            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=True))
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("park_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -31,3 +38,6 @@ def downgrade() -> None:
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_constraint("fk_api_keys_park_id", type_="foreignkey")
         batch_op.drop_column("park_id")
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        for name in FLAGS:
+            batch_op.drop_column(name)
