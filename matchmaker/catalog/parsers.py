@@ -71,6 +71,20 @@ def _parse_vocab_list(value: Any, lookup: dict[str, str], what: str) -> list[str
     return out
 
 
+def split_industries(value: Any) -> tuple[list[str], list[str]]:
+    """Industry codes for the labels that resolve, and the labels that do not (as written)."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for item in parse_list(value):
+        code = resolve_industry(item)
+        if code is None:
+            if item not in unknown:
+                unknown.append(item)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
+
+
 def parse_industries(value: Any) -> list[str]:
     """Industry codes from codes or Chinese/English names."""
     out: list[str] = []

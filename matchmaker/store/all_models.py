@@ -2,6 +2,6 @@
 
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
-from matchmaker.store import auth, feedback, models
+from matchmaker.store import auth, feedback, labels, models
 
-__all__ = ["auth", "digest_models", "event_store", "feedback", "models"]
+__all__ = ["auth", "digest_models", "event_store", "feedback", "labels", "models"]

@@ -5,7 +5,8 @@ Revises: 0006
 Create Date: 2026-12-03 17:10:00
 
 Keys of the role `park_staff` act for one park (their statistics, their park's map actions);
-other roles leave `park_id` empty. Organisations gain `regulated` (规上工业企业), `rd_institution`
+other roles leave `park_id` empty. `label_flags` keeps industry labels an import could not map
+(imported with --skip-invalid) until staff map them. Organisations gain `regulated` (规上工业企业), `rd_institution`
 and `rd_activity` (有无研发机构/研发活动), empty when not reported.
 """
 
@@ -24,6 +25,22 @@ FLAGS = ("regulated", "rd_institution", "rd_activity")
 
 
 def upgrade() -> None:
+    op.create_table(
+        "label_flags",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_kind", sa.String(length=32), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=False),
+        sa.Column("suggestions", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_to", sa.String(length=32), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_label_flags_record_kind", "label_flags", ["record_kind"])
+    op.create_index("ix_label_flags_record_id", "label_flags", ["record_id"])
+    op.create_index("ix_label_flags_label", "label_flags", ["label"])
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         for name in FLAGS:
             batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=True))
@@ -35,6 +52,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_label_flags_label", table_name="label_flags")
+    op.drop_index("ix_label_flags_record_id", table_name="label_flags")
+    op.drop_index("ix_label_flags_record_kind", table_name="label_flags")
+    op.drop_table("label_flags")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_constraint("fk_api_keys_park_id", type_="foreignkey")
         batch_op.drop_column("park_id")
