@@ -173,6 +173,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "item.keywords": ("关键词", "Keywords"),
     "item.status": ("状态", "Status"),
     "item.trl": ("技术成熟度", "Maturity"),
+    "item.trl_unknown": ("未标注", "not stated"),
     "item.min_trl": ("要求成熟度", "Required maturity"),
     "item.ipr": ("知识产权", "IP status"),
     "item.patents": ("专利号", "Patents"),

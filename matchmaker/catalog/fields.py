@@ -200,7 +200,6 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "成熟度",
             ("成熟度", "技术成熟度", "成熟度(TRL)", "TRL", "trl"),
             p.parse_trl,
-            True,
         ),
         _f(
             "ipr_status",

@@ -223,7 +223,7 @@ class AchievementCreate(ItemCommon):
     external_id: Code
     title: Text300
     summary: LongText
-    trl: TRL
+    trl: TRL | None = None
     ipr_status: IprStatus = "none"
     patent_numbers: ShortList = []
     coop_modes: CoopModes = []
@@ -314,7 +314,7 @@ class ItemPublic(BaseModel):
 
 class AchievementPublic(ItemPublic):
     summary: str
-    trl: int
+    trl: int | None
     ipr_status: str
     patent_numbers: list[str]
     coop_modes: list[str]

@@ -116,7 +116,7 @@ def _box(x: float, y: float, coverage: LinkCoverage, chain_map: ChainMap) -> str
             source = f"{top.org.name}（{top.org.province}）· {GROUP_ZH[top.group]}"
         parts.append(_text(x + 18, y + 92, clip(source, inner * 14 / 12), 12, fill="#6b7280"))
     elif coverage.status != COVERED:
-        parts.append(_text(x + 18, y + 92, "候选：暂无匹配", 13, fill="#6b7280"))
+        parts.append(_text(x + 18, y + 92, "候选：暂无足够匹配", 13, fill="#6b7280"))
     else:
         techs = "、".join(link.core_technologies)
         parts.append(_text(x + 18, y + 92, clip(techs, inner * 14 / 12), 12, fill="#6b7280"))

@@ -155,7 +155,7 @@ class Achievement(ItemMixin, Base):
     kind = "achievement"
 
     summary: Mapped[str] = mapped_column(Text)
-    trl: Mapped[int] = mapped_column(Integer, index=True)
+    trl: Mapped[int | None] = mapped_column(Integer, index=True)  # None: 未标注 (not stated)
     ipr_status: Mapped[str] = mapped_column(String(16), default="none")
     patent_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
     coop_modes: Mapped[list[str]] = mapped_column(JSON, default=list)

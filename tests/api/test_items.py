@@ -245,3 +245,19 @@ def test_the_policy_wording_of_an_industry_is_accepted_in_bodies_and_filters(api
         wrong.status_code == 422
         and "是否指" in wrong.json()["errors"][0]["message"] + wrong.json()["detail"]
     )
+
+
+def test_an_achievement_without_trl_is_created_and_read_as_unknown(api: Api) -> None:
+    body = {
+        "external_id": "A-no-trl",
+        "title": "未标注成熟度的成果",
+        "summary": "高校成果清单常不写成熟度。",
+        "owner_id": api.ids["uni"],
+    }
+    created = api.client.post("/api/v1/achievements", json=body, headers=api.as_("admin"))
+    assert created.status_code == 201, created.text
+    assert created.json()["trl"] is None
+    page = api.client.get(
+        f"/items/achievement/{created.json()['id']}", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "未标注" in page.text

@@ -322,3 +322,24 @@ def test_a_row_with_a_real_error_is_still_skipped_beside_an_unknown_label(
     path = write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8")
     report = import_file(session, "achievements", path, skip_invalid=True)
     assert report.created == 0 and report.skipped_rows == [2] and report.flagged == []
+
+
+def test_a_university_list_without_trl_imports_with_maturity_unknown(
+    session: Session, tmp_path: Path
+) -> None:
+    """Real achievement lists often state no TRL: the column may be missing or a cell blank."""
+    seed(session, tmp_path)
+    headers = [h for h in ACH_HEADERS if h != "成熟度"]
+    rows = [[v for h, v in zip(ACH_HEADERS, row, strict=True) if h != "成熟度"] for row in ACH_ROWS]
+    report = import_file(
+        session, "achievements", write_csv(tmp_path / "a.csv", headers, rows, "gbk")
+    )
+    session.commit()
+    assert report.created == 2 and not report.problems
+    assert set(session.scalars(select(Achievement.trl))) == {None}
+    blank = [list(ACH_ROWS[0])]
+    blank[0][5] = ""
+    import_file(session, "achievements", write_csv(tmp_path / "b.csv", ACH_HEADERS, blank, "utf-8"))
+    session.commit()
+    a1 = session.scalars(select(Achievement).where(Achievement.external_id == "A-1")).one()
+    assert a1.trl is None

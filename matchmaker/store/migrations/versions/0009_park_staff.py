@@ -4,7 +4,7 @@ Revision ID: 0009
 Revises: 0006
 Create Date: 2026-12-03 17:10:00
 
-Keys of the role `park_staff` act for one park (their statistics, their park's map actions);
+Achievements may leave TRL unknown (未标注). Keys of the role `park_staff` act for one park (their statistics, their park's map actions);
 other roles leave `park_id` empty. `label_flags` keeps industry labels an import could not map
 (imported with --skip-invalid) until staff map them. Organisations gain `regulated` (规上工业企业), `rd_institution`
 and `rd_activity` (有无研发机构/研发活动), empty when not reported.
@@ -25,6 +25,9 @@ FLAGS = ("regulated", "rd_institution", "rd_activity")
 
 
 def upgrade() -> None:
+    # real achievement lists often state no maturity: TRL may be unknown (shown as 未标注)
+    with op.batch_alter_table("achievements", schema=None) as batch_op:
+        batch_op.alter_column("trl", existing_type=sa.Integer(), nullable=True)
     op.create_table(
         "label_flags",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,6 +55,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # refuses (NOT NULL) while achievements without a TRL exist: state their TRL first
+    with op.batch_alter_table("achievements", schema=None) as batch_op:
+        batch_op.alter_column("trl", existing_type=sa.Integer(), nullable=False)
     op.drop_index("ix_label_flags_label", table_name="label_flags")
     op.drop_index("ix_label_flags_record_id", table_name="label_flags")
     op.drop_index("ix_label_flags_record_kind", table_name="label_flags")
