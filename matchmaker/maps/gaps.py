@@ -16,6 +16,7 @@ from matchmaker.core.vocab import COOP_MODES, ORG_KINDS
 from matchmaker.maps.chains import Chain, Link
 from matchmaker.maps.coverage import CoverageRule, Scores, named_terms
 from matchmaker.maps.sources import CandidatePool, Firm, Piece
+from matchmaker.ranking.terms import asean_cues
 
 ACHIEVEMENT, EASTERN_FIRM, GX_RESEARCH = "achievement", "eastern_firm", "guangxi_research"
 GROUP_ZH: dict[str, str] = {
@@ -125,6 +126,9 @@ def _reasons(
         modes = [COOP_MODES[m] for m in piece.coop_modes if m in COOP_MODES]
         if modes:
             out.append("合作方式：" + "、".join(modes))
+    cues = asean_cues(piece.text)
+    if cues:
+        out.append("面向东盟市场：" + "、".join(cues[:4]))
     out.append(_region_reason(org))
     return out
 

@@ -139,3 +139,17 @@ def test_no_candidate_below_the_calibrated_level_fills_a_gap(session: Session) -
         assert c.level in (HIGH, MEDIUM)
         if c.kind == "achievement":
             assert c.match >= rule.threshold + rule.strong, (c.name, c.match)
+
+
+def test_a_candidate_that_names_asean_markets_says_so() -> None:
+    from matchmaker.maps.chains import shipped_chains as chains
+    from matchmaker.maps.gaps import _reasons
+    from matchmaker.maps.sources import Firm, Piece
+
+    link = chains()["icv"].links[0]
+    org = Firm(1, "E-1", "上海某科技", "enterprise", "上海", "上海", None)
+    piece = Piece("achievement", 1, "A-1", "车规雷达", "车规级毫米波雷达，已出口越南、泰国。", 1, 7)
+    reasons = _reasons(link, 0.06, 0.9, piece, org, CoverageRule())
+    assert "面向东盟市场：出口越南、泰国" in reasons
+    plain = Piece("achievement", 2, "A-2", "车规雷达", "车规级毫米波雷达。", 1, 7)
+    assert not any("东盟" in r for r in _reasons(link, 0.06, 0.9, plain, org, CoverageRule())[:-1])
