@@ -174,6 +174,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "item.status": ("状态", "Status"),
     "item.trl": ("技术成熟度", "Maturity"),
     "item.trl_unknown": ("未标注", "not stated"),
+    "item.finance": ("科技金融产品", "Finance products"),
+    "item.finance_lead": (
+        "科技金融驿站：按阶段、额度和行业匹配的贷款、知识产权质押、创投与引导基金产品。",
+        "Loans, IP pledge financing, venture and guidance funds matched by stage, amount and "
+        "industry.",
+    ),
     "item.min_trl": ("要求成熟度", "Required maturity"),
     "item.ipr": ("知识产权", "IP status"),
     "item.patents": ("专利号", "Patents"),
