@@ -346,6 +346,13 @@ def api_cases() -> list[Case]:
             params=lambda w: {"job_id": "0" * 32},
         ),
         Case("GET", "/api/v1/search", everyone(), query="q=检测"),
+        Case("GET", "/api/v1/finance-products", everyone()),
+        Case(
+            "GET",
+            "/api/v1/finance-products/matches/{kind}/{item_id}",
+            everyone(),
+            params=lambda w: {"kind": "achievement", "item_id": w.ids["ach"]},
+        ),
         Case(
             "GET",
             "/api/v1/recommendations/{track}/{source_kind}/{source_id}",
