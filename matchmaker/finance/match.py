@@ -100,16 +100,57 @@ def score_product(product: FinanceProduct, item: Need | Achievement) -> FinanceM
     return FinanceMatch(product, score, reasons)
 
 
+def active_products(session: Session) -> list[FinanceProduct]:
+    """Every active product (a short list: one 驿站's offer)."""
+    return list(
+        session.scalars(
+            select(FinanceProduct)
+            .where(FinanceProduct.status == "active")
+            .order_by(FinanceProduct.id)
+        )
+    )
+
+
 def products_for(
-    session: Session, item: Need | Achievement, limit: int = LIMIT
+    session: Session,
+    item: Need | Achievement,
+    limit: int = LIMIT,
+    products: list[FinanceProduct] | None = None,
 ) -> list[FinanceMatch]:
     """The active products that fit the item best, best first (at most `limit`)."""
     found = []
-    for product in session.scalars(
-        select(FinanceProduct).where(FinanceProduct.status == "active").order_by(FinanceProduct.id)
-    ):
+    for product in products if products is not None else active_products(session):
         fit = score_product(product, item)
         if fit is not None:
             found.append(fit)
     found.sort(key=lambda m: (-m.score, m.product.id))
     return found[:limit]
+
+
+def digest_hints(
+    session: Session, picked: set[tuple[str, int]], lang: str = "zh"
+) -> dict[tuple[str, int], str]:
+    """For digest picks (kind, id): one line naming the best fitting product of each open need
+    or achievement that has one (nothing when the 驿站 offers no product)."""
+    products = active_products(session)
+    if not products:
+        return {}
+    out: dict[tuple[str, int], str] = {}
+    for kind, item_id in picked:
+        item: Need | Achievement | None = None
+        if kind == "need":
+            item = session.get(Need, item_id)
+        elif kind == "achievement":
+            item = session.get(Achievement, item_id)
+        if item is None:
+            continue
+        best = products_for(session, item, 1, products)
+        if best:
+            m = best[0]
+            if lang == "en":
+                out[(kind, item_id)] = f"Finance: {m.product.name} ({m.product.provider})"
+            else:
+                out[(kind, item_id)] = (
+                    f"科技金融：{m.product.name}（{m.type_zh}，{m.product.provider}）"
+                )
+    return out

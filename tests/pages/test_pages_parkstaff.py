@@ -118,6 +118,12 @@ def test_the_map_and_statistics_fit_a_340_pixel_phone(browser: Any, live_server:
     widths = [c.size["width"] for c in browser.find_elements(By.CSS_SELECTOR, "a.link-card")]
     assert widths and max(widths) <= 340
     shoot(browser, "park-map-340")
+    browser.get(
+        f"{live_server.url}/parks/{live_server.ids['liuzhou']}/links/icv/v2x-infrastructure"
+    )
+    wait_css(browser, "li.candidate")
+    assert page_overflow(browser) == 0, "the candidate list fits the phone too"
+    shoot(browser, "park-link-340")
     browser.get(f"{live_server.url}/stats/parks/{live_server.ids['liuzhou']}")
     wait_css(browser, "svg.chart")
     assert page_overflow(browser) == 0
