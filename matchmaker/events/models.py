@@ -67,6 +67,10 @@ class Event(TimestampMixin, Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     # The organisers' own notes on the event: shown to its organiser team and admins only.
     internal_note: Mapped[str] = mapped_column(Text, default="")
+    # Invitees answer (accept / decline) before this moment; reminders go out before it.
+    rsvp_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Humane-schedule settings (``matchmaker.events.service.humane``): back-to-back cap, placement.
+    schedule_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     park: Mapped[Park | None] = relationship()
     organisers: Mapped[list[EventOrganiser]] = relationship(

@@ -2,6 +2,7 @@
 
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
+from matchmaker.events import participation_models as event_participation
 from matchmaker.store import auth, feedback, models
 
-__all__ = ["auth", "digest_models", "event_store", "feedback", "models"]
+__all__ = ["auth", "digest_models", "event_participation", "event_store", "feedback", "models"]
