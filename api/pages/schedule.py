@@ -80,10 +80,11 @@ async def lock(
 
 @router.get("/events/{event_id}/export/{fmt}")
 def export(event_id: str, fmt: str, page: PageDep) -> Response:
-    """Download the current plan: CSV or Excel meeting lists, or printable HTML agendas."""
-    page.permit(EVENTS_CREATE)
-    number = event_id_of(page, event_id)
-    if fmt not in EXPORT_TYPES:
+    """Download the current plan: CSV or Excel meeting lists, or printable HTML agendas (the
+    organiser team); a participant downloads its own agenda (CSV, Excel, HTML or .ics)."""
+    page.require()
+    number = to_int(event_id, 1, MAX_ID)
+    if number is None or fmt not in EXPORT_TYPES:
         raise PageError(404)
     try:
         with use_case(page):

@@ -31,7 +31,7 @@ IndustryName = Annotated[
     ),
 ]
 ItemIds = Annotated[list[DbId], Field(max_length=200)]
-ExportFormat = Literal["csv", "xlsx", "html"]
+ExportFormat = Literal["csv", "xlsx", "html", "ics"]
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "文件下载 File download",
@@ -41,6 +41,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
                 "schema": {"type": "string", "format": "binary"}
             },
             "text/html": {"schema": {"type": "string"}},
+            "text/calendar": {"schema": {"type": "string"}},
         },
     }
 }

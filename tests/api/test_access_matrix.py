@@ -526,8 +526,30 @@ def api_cases() -> list[Case]:
         Case(
             "GET",
             "/api/v1/events/{event_id}/export/{fmt}",
-            event_rule(200, 403),
+            event_rule(200, 200),  # a participant: its own agenda
             params=lambda w: {**_e(w), "fmt": "csv"},
+        ),
+        # ---- the participant side: invitations and answers
+        Case("GET", "/api/v1/events/{event_id}/candidates", event_rule(200, 403), params=_e),
+        Case("GET", "/api/v1/events/{event_id}/invitations", event_rule(200, 403), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/invitations",
+            event_rule(201, 403),
+            params=_e,
+            body=lambda w, r: {
+                "invitations": [{"organisation_id": w.new_org(), "email": "x@example.cn"}],
+                "send": False,
+            },
+        ),
+        Case("POST", "/api/v1/events/{event_id}/invitations/send", event_rule(200, 403), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/rsvp",
+            # the attending enterprise was added, not invited: no invitation to answer (404)
+            {**event_rule(403, 404), "admin": 403},
+            params=_e,
+            body=lambda w, r: {"accept": True},
         ),
         Case(
             "GET",
@@ -655,7 +677,7 @@ def page_cases() -> list[Case]:
         Case(
             "GET",
             "/events/{event_id}/export/{fmt}",
-            {**event_rule(200, 403, role_level=True), **login_first},
+            {**event_rule(200, 200), **login_first},  # a participant: its own agenda
             params=lambda w: {**_e(w), "fmt": "csv"},
         ),
     ]
@@ -673,6 +695,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("MATCHMAKER_DATA_DIR", str(data_dir))
         mp.setenv("MATCHMAKER_LIMIT_SUBSCRIBE", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SEARCH", "1000")
+        mp.setenv("MATCHMAKER_DIGEST_SMTP_RETRIES", "0")  # no SMTP server: fail fast, no retries
         mp.delenv("DATABASE_URL", raising=False)
         get_settings.cache_clear()
         get_engine.cache_clear()

@@ -10,7 +10,9 @@ first and English after it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -23,7 +25,8 @@ from matchmaker.core.config import CHINA, Settings
 from matchmaker.digest.transport import DeliveryError, SmtpTransport, Transport
 from matchmaker.events.models import Event
 from matchmaker.events.participation_models import EventInvitation, EventNotice
-from matchmaker.events.service.events import get_event
+from matchmaker.events.service import agenda
+from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.rsvp import invitation_url, invitations
 from matchmaker.store.models import utcnow
 
@@ -257,4 +260,182 @@ def send_reminders(
                 lambda row=row, event=event: invitation_mail(mailer, event, row, reminder=True),  # type: ignore[misc]
                 outcome=done,
             )
+    return done
+
+
+# ---- agendas and change notices ----------------------------------------------------------------
+def _last_told(session: Session, invitation: EventInvitation) -> EventNotice | None:
+    """The newest agenda or change notice that reached the participant."""
+    return session.scalars(
+        select(EventNotice)
+        .where(
+            EventNotice.invitation_id == invitation.id,
+            EventNotice.kind.in_(("agenda", "change")),
+            EventNotice.status == "sent",
+        )
+        .order_by(EventNotice.sent_at.desc(), EventNotice.id.desc())
+    ).first()
+
+
+def _row_text(row: agenda.AgendaRow) -> str:
+    why = "；".join(w.split(" / ")[0] for w in row.why)
+    return (
+        f"{row.time} {row.table} 号桌 · {row.partner}"
+        + (f" · {row.topic}" if row.topic else "")
+        + (f"（{why}）" if why else "")
+    )
+
+
+def _rows_html(rows: Sequence[agenda.AgendaRow]) -> str:
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(v)}</td>"
+            for v in (
+                r.time,
+                r.table,
+                r.partner,
+                r.topic,
+                "；".join(w.split(" / ")[0] for w in r.why),
+            )
+        )
+        + "</tr>"
+        for r in rows
+    )
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in agenda.HEADERS)
+    return f"<table border='1' cellpadding='4'><tr>{head}</tr>{cells}</table>"
+
+
+def agenda_mail(
+    mailer: Mailer,
+    event: Event,
+    invitation: EventInvitation,
+    rows: list[agenda.AgendaRow],
+    version: int,
+) -> Mail:
+    """The personal agenda: every meeting with time, table, partner, topic and why; .ics attached."""
+    org = invitation.organisation.name
+    lines = [
+        f"{invitation.contact_name or org}，您好：",
+        f"“{event.name}”（{_when(event)}，{event.venue}）您的洽谈日程如下：",
+    ]
+    lines += [_row_text(r) for r in rows] or ["本次暂未为您安排会谈。"]
+    lines.append(
+        f"Your agenda for “{event.name}” ({event.date:%Y-%m-%d}): {len(rows)} meeting(s), listed "
+        "above and in the attached calendar file (.ics). Any change will be e-mailed to you."
+    )
+    ics = agenda.agenda_ics(
+        event,
+        invitation.participant_id or 0,
+        org,
+        rows,
+        version=version,
+        domain=_domain(mailer.settings),
+    )
+    url = invitation_url(mailer.settings.public_url, mailer.settings.secret_key, invitation)
+    return Mail(
+        subject=f"您的洽谈日程 Your agenda：{event.name}",
+        paragraphs=lines,
+        link=("查看我的日程 Open my agenda", url),
+        attachments=[(f"event-{event.id}-agenda.ics", "text/calendar", ics)],
+        html_extra=_rows_html(rows),
+    )
+
+
+def change_mail(
+    mailer: Mailer,
+    event: Event,
+    invitation: EventInvitation,
+    change: agenda.AgendaChange,
+    version: int,
+) -> Mail:
+    """Only what changed in the agenda: new, moved and cancelled meetings (and their .ics)."""
+    org = invitation.organisation.name
+    lines = [f"{invitation.contact_name or org}，您好：", f"“{event.name}”您的洽谈日程有以下变化："]
+    lines += [f"新增 New：{_row_text(r)}" for r in change.added]
+    lines += [
+        f"调整 Moved：{r.partner} 由 {was['time']} {was['table']} 号桌 改为 {r.time} {r.table} 号桌"
+        for was, r in change.moved
+    ]
+    lines += [
+        f"取消 Cancelled：{was['time']} {was['table']} 号桌 · {was['partner']}"
+        for was in change.removed
+    ]
+    lines.append(
+        f"Changes to your agenda for “{event.name}”: {len(change.added)} new, {len(change.moved)} "
+        f"moved, {len(change.removed)} cancelled. Other meetings stay as they were."
+    )
+    cancelled = [
+        agenda.AgendaRow(
+            int(w["slot"]), str(w["time"]), str(w["table"]), int(w["partner_id"]), str(w["partner"])
+        )
+        for w in change.removed
+    ]
+    changed = change.added + [r for _, r in change.moved]
+    ics = agenda.agenda_ics(
+        event,
+        invitation.participant_id or 0,
+        org,
+        changed,
+        version=version,
+        cancelled=cancelled,
+        domain=_domain(mailer.settings),
+    )
+    url = invitation_url(mailer.settings.public_url, mailer.settings.secret_key, invitation)
+    return Mail(
+        subject=f"日程变更 Agenda changed：{event.name}",
+        paragraphs=lines,
+        link=("查看我的日程 Open my agenda", url),
+        attachments=[(f"event-{event.id}-changes.ics", "text/calendar", ics)],
+    )
+
+
+def _change_ref(version: int, now: Sequence[object]) -> str:
+    """A change notice's reference: the plan version and the agenda it announces (an edit in
+    place keeps the version but changes the agenda)."""
+    digest = hashlib.sha256(json.dumps(now, sort_keys=True).encode()).hexdigest()[:10]
+    return f"v{version}.{digest}"
+
+
+def send_agendas(session: Session, mailer: Mailer, event_id: int) -> Sent:
+    """Each accepted invitee gets its agenda once; afterwards, after every new plan version, an
+    e-mail with only what changed for it (none when nothing did)."""
+    event = get_event(session, event_id)
+    plan = current_plan(session, event)
+    done = Sent()
+    if plan is None:
+        return done
+    for row in invitations(session, event.id):
+        if row.participant_id is None:
+            continue
+        told = _last_told(session, row)
+        if told is None and row.status != "accepted":
+            continue
+        rows = agenda.agenda_rows(session, event, row.participant_id, plan)
+        now = agenda.snapshot(rows)
+        if told is None:
+            deliver(
+                session,
+                mailer,
+                row,
+                "agenda",
+                "",
+                lambda row=row, rows=rows: agenda_mail(mailer, event, row, rows, plan.version),  # type: ignore[misc]
+                snapshot=now,
+                outcome=done,
+            )
+            continue
+        change = agenda.compare(list(told.snapshot or []), rows)
+        if change.empty:
+            continue
+        deliver(
+            session,
+            mailer,
+            row,
+            "change",
+            _change_ref(plan.version, now),
+            lambda row=row, change=change: change_mail(mailer, event, row, change, plan.version),  # type: ignore[misc]
+            snapshot=now,
+            outcome=done,
+        )
     return done
