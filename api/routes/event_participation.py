@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api import problems
-from api.deps import CallerDep, SessionDep
+from api.deps import CallerDep, EventScorerDep, SessionDep
 from api.problems import Problem
 from api.routes.events import PathId, _access, _use_cases
 from api.routes.participation_schemas import (
@@ -21,11 +21,17 @@ from api.routes.participation_schemas import (
     CandidatePage,
     InvitationList,
     InvitationsCreate,
+    Mailing,
     OwnInvitation,
+    PartnerOut,
+    RequestAnswer,
+    RequestOut,
+    StanceIn,
 )
 from matchmaker.core.config import get_settings
-from matchmaker.events.service import fit, mail, rsvp
+from matchmaker.events.service import fit, mail, requests, rsvp
 from matchmaker.events.service.events import get_event
+from matchmaker.events.service.participants import participant_names
 from matchmaker.policy.events import Action, EventAccess
 
 router = APIRouter(
@@ -34,6 +40,7 @@ router = APIRouter(
 
 Managing = Annotated[EventAccess, Depends(_access(Action.MANAGE))]
 Answering = Annotated[EventAccess, Depends(_access(Action.RSVP))]
+Requesting = Annotated[EventAccess, Depends(_access(Action.REQUEST))]
 
 
 def mailer() -> mail.Mailer:
@@ -179,3 +186,116 @@ def answer_invitation(
         )
         view = rsvp.invitation_view(session, row)
     return view
+
+
+# ---- meeting requests and wishes ---------------------------------------------------------------
+def _own(who: EventAccess) -> int:
+    """The caller's participant id (the organiser team has none: it sets pair rules instead)."""
+    if who.participant_id is None:
+        raise Problem(
+            403,
+            "只有参会方可以发出邀约；组织者请设置配对规则 / only participants make requests; "
+            "organisers set pair rules",
+        )
+    return who.participant_id
+
+
+@router.get(
+    "/events/{event_id}/partners",
+    response_model=list[PartnerOut],
+    summary="推荐洽谈对象 Recommended partners among the other participants",
+)
+def list_partners(
+    event_id: PathId, session: SessionDep, who: Requesting, scorer: EventScorerDep
+) -> list[dict[str, Any]]:
+    """The other participants, best fit first, with the topic and reasons, your stance towards
+    each and their requests to you (a participant's key)."""
+    own = _own(who)
+    with _use_cases(session):
+        event = get_event(session, event_id)
+        return [p.as_dict() for p in requests.partners(session, event, own, scorer)]
+
+
+@router.post(
+    "/events/{event_id}/requests",
+    response_model=RequestOut,
+    status_code=201,
+    summary="发出会谈邀约、希望会谈或不感兴趣 Request a meeting, wish, or not interested",
+)
+def make_request(
+    event_id: PathId, body: StanceIn, session: SessionDep, who: Requesting
+) -> dict[str, Any]:
+    """Replaces your earlier stance towards that participant; a request waits for the other side."""
+    own = _own(who)
+    with _use_cases(session):
+        event = get_event(session, event_id)
+        row = requests.stance(session, event, own, body.to, body.kind, body.message)
+        return requests.request_view(row, participant_names(session, event))
+
+
+@router.post(
+    "/events/{event_id}/requests/{request_id}/answer",
+    response_model=RequestOut,
+    summary="接受或谢绝会谈邀约 Accept or decline a meeting request",
+)
+def answer_request(
+    event_id: PathId,
+    request_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: RequestAnswer,
+    session: SessionDep,
+    who: Requesting,
+) -> dict[str, Any]:
+    """An accepted request becomes a must-meet pair at the next plan (the addressee only)."""
+    own = _own(who)
+    with _use_cases(session):
+        event = get_event(session, event_id)
+        row = requests.answer_request(session, event, request_id, own, body.accept)
+        return requests.request_view(row, participant_names(session, event))
+
+
+@router.delete(
+    "/events/{event_id}/requests/{to_id}",
+    status_code=204,
+    summary="撤回邀约或标记 Withdraw a request or mark",
+)
+def withdraw_request(
+    event_id: PathId,
+    to_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    who: Requesting,
+) -> Response:
+    """Take back your request, wish or "not interested" towards that participant."""
+    own = _own(who)
+    with _use_cases(session):
+        requests.withdraw(session, get_event(session, event_id), own, to_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/events/{event_id}/requests",
+    response_model=list[RequestOut],
+    summary="参会方的邀约与标记 Participants' requests and marks",
+)
+def list_requests(event_id: PathId, session: SessionDep, who: Managing) -> list[dict[str, Any]]:
+    """Every request, wish and "not interested" mark (the event's organiser team and admins)."""
+    with _use_cases(session):
+        event = get_event(session, event_id)
+        names = participant_names(session, event)
+        return [requests.request_view(r, names) for r in requests.requests_of(session, event)]
+
+
+# ---- agendas -----------------------------------------------------------------------------------
+@router.post(
+    "/events/{event_id}/agendas/send",
+    response_model=Mailing,
+    summary="发送个人日程与变更通知 E-mail agendas and change notices",
+)
+def send_agendas(
+    event_id: PathId, session: SessionDep, who: Managing, post: MailerDep
+) -> dict[str, Any]:
+    """Each accepted invitee gets its agenda (with .ics) once, then one e-mail per change with
+    only what changed for it; nothing is sent twice."""
+    with _use_cases(session):
+        done = mail.send_agendas(session, post, event_id)
+    post.transport.close()
+    return done.__dict__

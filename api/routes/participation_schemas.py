@@ -115,3 +115,43 @@ class OwnInvitation(BaseModel):
     looking_for: str
     participant_id: int | None
     responded_at: dt.datetime | None
+
+
+class StanceIn(Strict):
+    """A meeting request, a wish or "not interested" towards another participant."""
+
+    to: DbId
+    kind: Literal["request", "wish", "not_interested"]
+    message: Annotated[Block, Field(max_length=500, description="留言 message")] = ""
+
+
+class RequestAnswer(Strict):
+    accept: bool
+
+
+class PartnerOut(BaseModel):
+    participant_id: int
+    name: str
+    score: float
+    topic: str
+    reasons: list[str]
+    mine: str | None
+    mine_status: str | None
+    theirs: str | None
+    theirs_status: str | None
+    request_id: int | None
+
+
+class RequestOut(BaseModel):
+    id: int
+    from_id: int
+    from_name: str
+    to_id: int
+    to_name: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    message: str
+    created_at: dt.datetime
+    responded_at: dt.datetime | None

@@ -169,6 +169,8 @@ class EventPlan(Base):
     objective: Mapped[float] = mapped_column(Float)
     # [[participant a, participant b, score], ...]: every candidate pair the plan was made from.
     scores: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [[a, b, bonus], ...]: the participants' wish bonus included in `scores` (re-plans subtract it).
+    bonuses: Mapped[list[Any]] = mapped_column(JSON, default=list)
     unmet: Mapped[list[Any]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -299,6 +299,43 @@ def _fresh_sub(w: World) -> dict[str, Any]:
     return {"sub_id": created["id"]}
 
 
+def _request_to_ent(w: World) -> dict[str, Any]:
+    """A fresh pending meeting request from the university to the attending enterprise."""
+    from matchmaker.events.participation_models import EventRequest
+
+    with session_scope() as s:
+        row = EventRequest(
+            event_id=w.ids["event"],
+            from_id=w.new_participant(),
+            to_id=w.ids["p_ent"],
+            kind="request",
+            status="pending",
+            message="",
+        )
+        s.add(row)
+        s.flush()
+        return {**_e(w), "request_id": row.id}
+
+
+def _mark_by_ent(w: World) -> dict[str, Any]:
+    """A fresh "not interested" mark of the attending enterprise, to withdraw."""
+    from matchmaker.events.participation_models import EventRequest
+
+    other = w.new_participant()
+    with session_scope() as s:
+        s.add(
+            EventRequest(
+                event_id=w.ids["event"],
+                from_id=w.ids["p_ent"],
+                to_id=other,
+                kind="not_interested",
+                status="noted",
+                message="",
+            )
+        )
+    return {**_e(w), "to_id": other}
+
+
 def api_cases() -> list[Case]:
     """One row (or more) per API operation."""
     cases: list[Case] = []
@@ -543,6 +580,30 @@ def api_cases() -> list[Case]:
             },
         ),
         Case("POST", "/api/v1/events/{event_id}/invitations/send", event_rule(200, 403), params=_e),
+        # ---- meeting requests (participants only: the team sets pair rules instead) and agendas
+        Case("GET", "/api/v1/events/{event_id}/partners", event_rule(403, 200), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/requests",
+            event_rule(403, 201),
+            params=_e,
+            body=lambda w, r: {"to": w.ids["p_uni"], "kind": "wish"},
+        ),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/requests/{request_id}/answer",
+            event_rule(403, 200),
+            params=_request_to_ent,
+            body=lambda w, r: {"accept": False},
+        ),
+        Case(
+            "DELETE",
+            "/api/v1/events/{event_id}/requests/{to_id}",
+            event_rule(403, 204),
+            params=_mark_by_ent,
+        ),
+        Case("GET", "/api/v1/events/{event_id}/requests", event_rule(200, 403), params=_e),
+        Case("POST", "/api/v1/events/{event_id}/agendas/send", event_rule(200, 403), params=_e),
         Case(
             "POST",
             "/api/v1/events/{event_id}/rsvp",

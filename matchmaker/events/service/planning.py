@@ -27,6 +27,7 @@ from matchmaker.events.service.problem import (
     interpreter_blocked,
     pair_key,
 )
+from matchmaker.events.service.requests import with_wishes
 from matchmaker.events.service.scoring import ItemScorer, LexicalScorer
 from matchmaker.events.solver.check import check_plan
 from matchmaker.events.solver.model import EventInputError, Plan
@@ -136,6 +137,7 @@ def _run_planner(
             "配对引擎评分出错，本版方案改用关键词评分 / the pairing engine failed: this plan "
             "uses the keyword (lexical) scores"
         )
+    scores, bonuses = with_wishes(session, event, scores)  # participants' wishes raise scores
     problem = build_problem(session, event, scores, locked, previous)
     try:
         plan = plan_event(problem, time_limit=time_limit)
@@ -159,6 +161,7 @@ def _run_planner(
         scorer=scorer.name,
         objective=round(plan.objective, 6),
         scores=[[p.a, p.b, p.score] for p in problem.scores],
+        bonuses=[[a, b, extra] for (a, b), extra in sorted(bonuses.items())],
         unmet=[
             {"a": u.a, "b": u.b, "reason": u.reason, "message": u.message}
             for u in plan.unmet_must_meet

@@ -4,7 +4,8 @@ Revision ID: 0010
 Revises: 0006
 Create Date: 2026-12-03 17:00:00
 
-Events get an RSVP deadline and humane-schedule settings; invitations (signed-link RSVP), the
+Events get an RSVP deadline and humane-schedule settings, plans the wish bonus they included;
+invitations (signed-link RSVP), the
 participants' requests / wishes / not-interested marks and a log of every e-mail to participants
 (sent exactly once per invitation, kind and reference) get tables of their own.
 """
@@ -25,6 +26,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("rsvp_deadline", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(
             sa.Column("schedule_rules", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
+    with op.batch_alter_table("event_plans") as batch:
+        batch.add_column(
+            sa.Column("bonuses", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
         )
     op.create_table(
         "event_invitations",
@@ -107,6 +112,8 @@ def downgrade() -> None:
         for column in columns:
             op.drop_index(f"ix_{table}_{column}", table_name=table)
         op.drop_table(table)
+    with op.batch_alter_table("event_plans") as batch:
+        batch.drop_column("bonuses")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("schedule_rules")
         batch.drop_column("rsvp_deadline")
