@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import auth, events, feedback, items, parks, schedule, search
+from api.pages import auth, events, feedback, items, parks, portal, schedule, search
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
@@ -17,6 +17,7 @@ ROUTERS = (
     parks.router,
     events.router,
     schedule.router,
+    portal.router,
 )
 
 

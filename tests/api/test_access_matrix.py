@@ -741,7 +741,20 @@ def page_cases() -> list[Case]:
             {**event_rule(200, 200), **login_first},  # a participant: its own agenda
             params=lambda w: {**_e(w), "fmt": "csv"},
         ),
+        # The invitee's page: the signed link is the credential (a forged one: 400 for anyone).
+        Case("GET", "/events/rsvp/{token}", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}/requests", public(400), params=_forged),
+        Case("GET", "/events/rsvp/{token}/agenda.{fmt}", public(400), params=_forged_ics),
     ]
+
+
+def _forged(w: World) -> dict[str, Any]:
+    return {"token": "WzEsImFiYyJd.forged.signature"}
+
+
+def _forged_ics(w: World) -> dict[str, Any]:
+    return {**_forged(w), "fmt": "ics"}
 
 
 @pytest.fixture(scope="module")
