@@ -64,6 +64,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portal.download_ics": ("下载日历（.ics）", "Download calendar (.ics)"),
     "portal.download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "portal.saved_request": ("已记录", "Saved"),
+    "plan.confirm.title": ("确认重新生成方案", "Confirm a full regenerate"),
+    "plan.confirm.body": (
+        "重新生成会按当前设置从头排程（锁定会谈保持不动）：保留 {kept} 场，移动 {moved} 场，新增 {added} 场，"
+        "取消 {removed} 场，涉及 {affected} 个参会方的日程。",
+        "Regenerating plans from scratch (locked meetings stay): {kept} kept, {moved} moved, "
+        "{added} added, {removed} removed; {affected} participants' agendas change.",
+    ),
+    "plan.confirm.hint": (
+        "只想少改动？请改用“重新排程”，它尽量保留已排好的会谈。",
+        "Want few changes? Use re-plan instead: it keeps as many meetings as it can.",
+    ),
+    "plan.confirm.yes": ("确认重新生成", "Regenerate"),
+    "plan.confirm.no": ("取消", "Cancel"),
 }
 
 messages.register(STRINGS, "api.pages.portal_strings")

@@ -24,12 +24,15 @@ from api.routes.participation_schemas import (
     Mailing,
     OwnInvitation,
     PartnerOut,
+    RegeneratePreview,
     RequestAnswer,
     RequestOut,
+    ScheduleRulesIn,
+    ScheduleRulesOut,
     StanceIn,
 )
 from matchmaker.core.config import get_settings
-from matchmaker.events.service import fit, mail, requests, rsvp
+from matchmaker.events.service import fit, humane, mail, planning, requests, rsvp
 from matchmaker.events.service.events import get_event
 from matchmaker.events.service.participants import participant_names
 from matchmaker.policy.events import Action, EventAccess
@@ -299,3 +302,41 @@ def send_agendas(
         done = mail.send_agendas(session, post, event_id)
     post.transport.close()
     return done.__dict__
+
+
+# ---- humane schedules --------------------------------------------------------------------------
+@router.put(
+    "/events/{event_id}/schedule-rules",
+    response_model=ScheduleRulesOut,
+    summary="人性化排程设置 Humane-schedule settings",
+)
+def set_schedule_rules(
+    event_id: PathId, body: ScheduleRulesIn, session: SessionDep, who: Managing
+) -> dict[str, Any]:
+    """Spread (nobody has more than `max_back_to_back` meetings in a row; a pause such as lunch
+    ends a run) or compact; break slots nobody meets in. Applies from the next plan."""
+    with _use_cases(session):
+        rules = humane.set_schedule_rules(
+            session,
+            event_id,
+            placement=body.placement,
+            max_back_to_back=body.max_back_to_back,
+            breaks=body.breaks,
+        )
+    return rules.as_dict()
+
+
+@router.post(
+    "/events/{event_id}/plan/preview",
+    response_model=RegeneratePreview,
+    summary="预览重新生成的影响 What a full regenerate would change",
+)
+def preview_regenerate(
+    event_id: PathId, session: SessionDep, who: Managing, scorer: EventScorerDep
+) -> dict[str, Any]:
+    """Plans from scratch without storing: how many meetings would be kept, moved, added and
+    removed, and how many participants' agendas would change (ask before regenerating)."""
+    with _use_cases(session):
+        preview = planning.preview_generate(session, event_id, scorer, time_limit=8.0)
+        session.rollback()
+    return preview

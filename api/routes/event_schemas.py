@@ -253,6 +253,10 @@ class EventPublic(BaseModel):
     small_min_meetings: int
     participants: int
     plan_version: int | None
+    rsvp_deadline: dt.datetime | None = None
+    schedule_rules: dict[str, Any] = Field(
+        default_factory=dict, description="人性化排程设置 placement, max_back_to_back, breaks"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -155,3 +155,30 @@ class RequestOut(BaseModel):
     message: str
     created_at: dt.datetime
     responded_at: dt.datetime | None
+
+
+class ScheduleRulesIn(Strict):
+    """Humane-schedule settings: spread (cap on meetings in a row) or compact; break slots."""
+
+    placement: Literal["spread", "compact"] = "spread"
+    max_back_to_back: Annotated[
+        int | None, Field(ge=1, le=MAX_SLOTS, description="每人最多连续会谈场数")
+    ] = 3
+    breaks: Annotated[
+        list[SlotNo], Field(max_length=MAX_SLOTS, description="茶歇时段（从 0 起）")
+    ] = []
+
+
+class ScheduleRulesOut(BaseModel):
+    placement: str
+    max_back_to_back: int | None
+    breaks: list[int]
+
+
+class RegeneratePreview(BaseModel):
+    kept: int
+    moved: int
+    added: int
+    removed: int
+    participants_affected: int
+    meetings: int

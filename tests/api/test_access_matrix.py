@@ -605,6 +605,14 @@ def api_cases() -> list[Case]:
         Case("GET", "/api/v1/events/{event_id}/requests", event_rule(200, 403), params=_e),
         Case("POST", "/api/v1/events/{event_id}/agendas/send", event_rule(200, 403), params=_e),
         Case(
+            "PUT",
+            "/api/v1/events/{event_id}/schedule-rules",
+            event_rule(200, 403),
+            params=_e,
+            body=lambda w, r: {"placement": "compact"},
+        ),
+        Case("POST", "/api/v1/events/{event_id}/plan/preview", event_rule(200, 403), params=_e),
+        Case(
             "POST",
             "/api/v1/events/{event_id}/rsvp",
             # the attending enterprise was added, not invited: no invitation to answer (404)

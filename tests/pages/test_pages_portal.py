@@ -154,3 +154,42 @@ def test_the_signed_link_answers_requests_and_shows_the_agenda(
     assert broken.status_code == 400 and "链接无效" in broken.text
     refused = client.post(e1, data={"csrf": "wrong", "accept": "no"}, follow_redirects=False)
     assert refused.status_code == 400
+
+
+def test_a_full_regenerate_asks_first_and_says_how_many_meetings_move(
+    client: TestClient,
+) -> None:
+    from matchmaker.events.service import humane
+    from matchmaker.store.auth import create_key
+
+    with session_scope() as s:
+        key = create_key(s, name="组织者", role="organiser")  # key 1: the test events' team
+        orgs = seed(s)
+        event, _ = make_event(s, orgs, slots=6, tables=3, max_meetings=4)
+        humane.set_schedule_rules(s, event.id, placement="compact")
+        service.generate_plan(s, event.id, LexicalScorer(), time_limit=FAST)
+        humane.set_schedule_rules(s, event.id, max_back_to_back=1)
+        event_id = event.id
+    assert client.post("/login", data={"api_key": key}, follow_redirects=False).status_code == 303
+    token = csrf(client.get(f"/events/{event_id}", headers=HTML).text)
+    asked = client.post(
+        f"/events/{event_id}/plan",
+        data={"csrf": token, "mode": "generate"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert asked.status_code == 200 and "确认重新生成方案" in asked.text
+    moved = re.search(r'data-moved="(\d+)"', asked.text)
+    assert moved is not None and int(moved.group(1)) >= 1
+    with session_scope() as s:
+        assert service.current_plan(s, service.get_event(s, event_id)).version == 1  # type: ignore[union-attr]
+    done = client.post(
+        f"/events/{event_id}/plan",
+        data={"csrf": csrf(asked.text), "mode": "generate", "confirm": "1"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"].endswith("/schedule")
+    with session_scope() as s:
+        plan = service.current_plan(s, service.get_event(s, event_id))
+        assert plan is not None and plan.version == 2
+        assert plan.changes["moved"] == int(moved.group(1))

@@ -107,6 +107,19 @@ def _clean_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class _Computed:
+    """A plan made and checked but not stored yet."""
+
+    before: EventPlan | None
+    problem: Any
+    plan: Plan
+    scorer: ItemScorer
+    notes: list[str]
+    bonuses: dict[tuple[int, int], float]
+    changes: dict[str, int]
+
+
 def _run_planner(
     session: Session,
     event: Event,
@@ -119,6 +132,52 @@ def _run_planner(
     rescore: bool,
 ) -> PlanOutcome:
     started = time.monotonic()
+    made = _compute(session, event, scorer, keep_previous, time_limit, rescore)
+    before, problem, plan, changes = made.before, made.problem, made.plan, made.changes
+    locked_places = {(m.a, m.b, m.slot, m.table) for m in problem.locked} | {
+        (m.b, m.a, m.slot, m.table) for m in problem.locked
+    }
+    record = EventPlan(
+        event_id=event.id,
+        version=(before.version + 1) if before is not None else 1,
+        kind=kind,
+        scorer=made.scorer.name,
+        objective=round(plan.objective, 6),
+        scores=[[p.a, p.b, p.score] for p in problem.scores],
+        bonuses=[[a, b, extra] for (a, b), extra in sorted(made.bonuses.items())],
+        unmet=[
+            {"a": u.a, "b": u.b, "reason": u.reason, "message": u.message}
+            for u in plan.unmet_must_meet
+        ],
+        warnings=made.notes + interpreter_warnings(event, plan),
+        changes=changes,
+        stats=_clean_stats(plan.stats),
+        created_by=actor,
+    )
+    record.meetings = [
+        EventMeeting(
+            a_id=int(m.a),
+            b_id=int(m.b),
+            slot=m.slot,
+            table_no=m.table,
+            score=m.score,
+            locked=(m.a, m.b, m.slot, m.table) in locked_places,
+        )
+        for m in plan.meetings
+    ]
+    event.plans.append(record)
+    session.flush()
+    return PlanOutcome(record, changes, round(time.monotonic() - started, 3))
+
+
+def _compute(
+    session: Session,
+    event: Event,
+    scorer: ItemScorer,
+    keep_previous: bool,
+    time_limit: float,
+    rescore: bool,
+) -> _Computed:
     before = current_plan(session, event)
     locked = [m for m in before.meetings if m.locked] if before is not None else []
     previous = (
@@ -149,42 +208,33 @@ def _run_planner(
     issues = check_plan(problem, plan)
     if issues:
         raise PlanRejected(issues)
-    locked_places = {(m.a, m.b, m.slot, m.table) for m in problem.locked} | {
-        (m.b, m.a, m.slot, m.table) for m in problem.locked
-    }
     after = [(m.a, m.b, m.slot, m.table) for m in plan.meetings]
     changes = compare_meetings(_rows(before.meetings) if before is not None else [], after)
-    record = EventPlan(
-        event_id=event.id,
-        version=(before.version + 1) if before is not None else 1,
-        kind=kind,
-        scorer=scorer.name,
-        objective=round(plan.objective, 6),
-        scores=[[p.a, p.b, p.score] for p in problem.scores],
-        bonuses=[[a, b, extra] for (a, b), extra in sorted(bonuses.items())],
-        unmet=[
-            {"a": u.a, "b": u.b, "reason": u.reason, "message": u.message}
-            for u in plan.unmet_must_meet
-        ],
-        warnings=notes + interpreter_warnings(event, plan),
-        changes=changes,
-        stats=_clean_stats(plan.stats),
-        created_by=actor,
-    )
-    record.meetings = [
-        EventMeeting(
-            a_id=int(m.a),
-            b_id=int(m.b),
-            slot=m.slot,
-            table_no=m.table,
-            score=m.score,
-            locked=(m.a, m.b, m.slot, m.table) in locked_places,
-        )
-        for m in plan.meetings
-    ]
-    event.plans.append(record)
-    session.flush()
-    return PlanOutcome(record, changes, round(time.monotonic() - started, 3))
+    return _Computed(before, problem, plan, scorer, notes, bonuses, changes)
+
+
+def preview_generate(
+    session: Session,
+    event_id: int,
+    scorer: ItemScorer,
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> dict[str, int]:
+    """What a full regenerate would do to the current plan, without storing it: meetings kept,
+    moved, added and removed, and how many participants' agendas would change."""
+    event = get_event(session, event_id)
+    made = _compute(session, event, scorer, False, time_limit, False)
+    old: dict[int, set[tuple[int, int, int]]] = {}
+    new: dict[int, set[tuple[int, int, int]]] = {}
+    for rows, target in (
+        (_rows(made.before.meetings) if made.before is not None else [], old),
+        ([(int(m.a), int(m.b), m.slot, m.table) for m in made.plan.meetings], new),
+    ):
+        for a, b, slot, table in rows:
+            target.setdefault(a, set()).add((b, slot, table))
+            target.setdefault(b, set()).add((a, slot, table))
+    affected = sum(1 for who in old.keys() | new.keys() if old.get(who) != new.get(who))
+    return {**made.changes, "participants_affected": affected, "meetings": len(made.plan.meetings)}
 
 
 def generate_plan(

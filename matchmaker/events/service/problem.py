@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.events.models import Event, EventMeeting, EventPlan
 from matchmaker.events.service.grid import slot_label
+from matchmaker.events.service.humane import pauses_after, rules_of
 from matchmaker.events.service.participants import (
     active_participants,
     display_name,
@@ -64,6 +65,7 @@ def build_problem(
     active = active_participants(event)
     orgs = organisations_of(session, active)
     ids = {p.id for p in active}
+    humane = rules_of(event)
     participants = [
         Participant(
             id=p.id,
@@ -71,7 +73,9 @@ def build_problem(
             if p.max_meetings is not None
             else event.default_max_meetings,
             unavailable_slots=frozenset(
-                set(p.unavailable_slots or []) | interpreter_blocked(event, p.language)
+                set(p.unavailable_slots or [])
+                | interpreter_blocked(event, p.language)
+                | set(humane.breaks)
             ),
             small=is_small(orgs[p.organisation_id]),
             min_meetings=p.min_meetings,
@@ -104,6 +108,8 @@ def build_problem(
             min_meetings=event.min_meetings, small_min_meetings=event.small_min_meetings
         ),
         slot_labels=[slot_label(s) for s in event.slots],
+        max_back_to_back=humane.max_back_to_back,
+        pauses_after=pauses_after(event),
     )
 
 

@@ -27,6 +27,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("schedule_rules", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
         )
+    # Events planned before keep their packed schedules: no back-to-back cap (new ones spread).
+    op.execute('UPDATE events SET schedule_rules = \'{"placement": "compact"}\'')
     with op.batch_alter_table("event_plans") as batch:
         batch.add_column(
             sa.Column("bonuses", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
