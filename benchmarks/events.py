@@ -27,6 +27,7 @@ class BenchConfig:
     tables: int = 60
     seed: int = 7
     unavailable_share: float = 0.0
+    max_back_to_back: int | None = None  # humane schedules: at most N meetings in a row
 
 
 def synthetic_event(config: BenchConfig) -> EventProblem:
@@ -76,7 +77,11 @@ def synthetic_event(config: BenchConfig) -> EventProblem:
             raw = 0.6 * similarity[j] / max(similarity.max(), 1e-9) + 0.4 * rng.beta(2, 5)
             scores.append(ScoredPair(f"E{i:04d}", f"U{j:04d}", round(float(100 * raw), 2)))
     return EventProblem(
-        slots=config.slots, tables=config.tables, participants=participants, scores=scores
+        slots=config.slots,
+        tables=config.tables,
+        participants=participants,
+        scores=scores,
+        max_back_to_back=config.max_back_to_back,
     )
 
 
@@ -117,4 +122,10 @@ def run_bench(config: BenchConfig, time_limit: float = DEFAULT_TIME_LIMIT) -> di
         "total_idle_slots": stats["total_idle_slots"],
         "participants_with_idle": stats["participants_with_idle"],
         "selection_status": stats["selection_status"],
+        "back_to_back_cap": stats.get("back_to_back_cap"),
+        "back_to_back_moved": stats.get("back_to_back_moved", 0),
+        "back_to_back_dropped": stats.get("back_to_back_dropped", 0),
+        "objective_gap_vs_lp_bound": round(max(0.0, (lp_bound - plan.objective) / abs(lp_bound)), 5)
+        if lp_bound
+        else 0.0,
     }
