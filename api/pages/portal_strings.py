@@ -64,6 +64,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portal.download_ics": ("下载日历（.ics）", "Download calendar (.ics)"),
     "portal.download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "portal.saved_request": ("已记录", "Saved"),
+    "events.invitations": ("邀请与回复", "Invitations and answers"),
+    "events.rsvp_summary": (
+        "共邀请 {total} 家：已接受 {accepted}，已谢绝 {declined}，待回复 {pending}",
+        "{total} invited: {accepted} accepted, {declined} declined, {pending} not answered",
+    ),
+    "events.invite_email": ("按契合度邀请（发送邮件链接）", "Invite by fit (e-mailed link)"),
+    "events.invite_org": ("机构（按与活动主题的契合度排序）", "Organisation (best fit first)"),
+    "events.invite_address": ("收件邮箱", "E-mail"),
+    "events.invite_contact": ("联系人（可选）", "Contact (optional)"),
+    "events.invite_send": ("发送邀请", "Send invitation"),
+    "events.invited": (
+        "已发送 {sent} 封邀请，失败 {failed} 封",
+        "{sent} invitation(s) sent, {failed} failed",
+    ),
+    "events.fit": ("契合度", "Fit"),
+    "events.rsvp_status": ("回复", "Answer"),
+    "events.emails_sent": ("已发邮件", "E-mails sent"),
     "plan.confirm.title": ("确认重新生成方案", "Confirm a full regenerate"),
     "plan.confirm.body": (
         "重新生成会按当前设置从头排程（锁定会谈保持不动）：保留 {kept} 场，移动 {moved} 场，新增 {added} 场，"

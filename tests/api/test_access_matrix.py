@@ -713,6 +713,13 @@ def page_cases() -> list[Case]:
         ),
         Case(
             "POST",
+            "/events/{event_id}/invitations",
+            team_posts,
+            params=e,
+            body=lambda w, r: {"organisation_id": str(w.new_org()), "email": "p@example.cn"},
+        ),
+        Case(
+            "POST",
             "/events/{event_id}/participants/{participant_id}/{action}",
             team_posts,
             params=lambda w: {**_e(w), "participant_id": w.new_participant(), "action": "remove"},

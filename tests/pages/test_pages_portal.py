@@ -193,3 +193,38 @@ def test_a_full_regenerate_asks_first_and_says_how_many_meetings_move(
         plan = service.current_plan(s, service.get_event(s, event_id))
         assert plan is not None and plan.version == 2
         assert plan.changes["moved"] == int(moved.group(1))
+
+
+def test_the_organiser_invites_by_fit_on_the_event_page_and_sees_the_answers(
+    client: TestClient,
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    from matchmaker.store.auth import create_key
+
+    with session_scope() as s:
+        key = create_key(s, name="组织者", role="organiser")  # key 1: the test events' team
+        orgs = seed(s)
+        event, _ = make_event(s, orgs, who=("E1",))
+        event_id = event.id
+    client.post("/login", data={"api_key": key}, follow_redirects=False)
+    page = client.get(f"/events/{event_id}", headers=HTML).text
+    assert "邀请与回复" in page and "共邀请 0 家" in page
+    options = re.findall(r'<option value="(\d+)">(\d+) · ', page)
+    fits = [int(f) for _, f in options]
+    assert len(options) == 6 and fits == sorted(fits, reverse=True)  # E1 is already in
+    bad = client.post(
+        f"/events/{event_id}/invitations",
+        data={"csrf": csrf(page), "organisation_id": options[0][0], "email": "nope"},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 303 and not smtp.handler.received
+    done = client.post(
+        f"/events/{event_id}/invitations",
+        data={"csrf": csrf(page), "organisation_id": options[0][0], "email": "top@example.cn"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and len(smtp.handler.to("top@example.cn")) == 1
+    page = client.get(f"/events/{event_id}", headers=HTML).text
+    assert "共邀请 1 家：已接受 0，已谢绝 0，待回复 1" in page and "top@example.cn" in page
+    left = re.findall(r'<option value="(\d+)">(\d+) · ', page)
+    assert len(left) == 5 and options[0] not in left, "invited ones leave the list"
