@@ -163,9 +163,10 @@ SearchServiceDep = Annotated[SearchService, Depends(search_service)]
 
 
 def loaded_recommender(request: Request) -> Recommender | None:
-    """The recommender once the index is loaded, else None."""
+    """The recommender once the index is loaded and caught up, else None (its rankings need
+    every item's vector: while the index catches up at start they would embed the backlog)."""
     box = container(request)
-    return box.recommender if box.index_loaded else None
+    return box.recommender if box.index_loaded and not box.starting else None
 
 
 def recommender(request: Request) -> Recommender:

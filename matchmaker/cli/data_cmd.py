@@ -43,11 +43,21 @@ def import_command(
             "--skip-invalid", help="导入有效行并报告其余行 import the valid rows, report the rest"
         ),
     ] = False,
+    defer_embedding: Annotated[
+        bool,
+        typer.Option(
+            "--defer-embedding",
+            help="只保存，不在前台嵌入：运行中的服务会在后台补齐，或稍后运行 `matchmaker index build` / "
+            "store the rows only; a running server embeds them in the background (its /ready "
+            "shows the backlog), or run `matchmaker index build` later",
+        ),
+    ] = False,
 ) -> None:
     """导入数据文件（全部成功或全部不导入）Import a file: all rows or none; problems listed by row and field."""
     from matchmaker.catalog.importer.apply import ImportFailed
     from matchmaker.catalog.importer.readers import ReadError
     from matchmaker.catalog.importer.service import UnknownKind, import_file, resolve_kind
+    from matchmaker.core.config import get_settings
     from matchmaker.store.db import session_scope, upgrade
 
     if kind.strip().lower() in ("chains", "chain", "产业链"):
@@ -86,8 +96,20 @@ def import_command(
     )
     from matchmaker.catalog.importer import is_extra_kind
 
-    if not is_extra_kind(canonical):
-        _sync_index_quietly()
+    if is_extra_kind(canonical):
+        return
+    if defer_embedding:
+        waiting = report.created + report.updated
+        typer.secho(
+            f"已保存，暂不嵌入 {waiting} 条：运行中的服务会在后台补齐（每 "
+            f"{get_settings().index_catch_up_seconds:g} 秒检查一次，/ready 显示待嵌入数；期间按关键词可检索），"
+            f"或运行 `matchmaker index build` / stored; embedding of {waiting} item(s) deferred: "
+            "a running server catches up in the background (see the backlog in /ready; they are "
+            "found by their words meanwhile), or run `matchmaker index build`",
+            fg=typer.colors.YELLOW,
+        )
+        return
+    _sync_index_quietly()
 
 
 def _sync_index_quietly() -> None:

@@ -376,6 +376,12 @@ def api_cases() -> list[Case]:
             params=lambda w: {"kind": "needs"},
             files=True,
         ),
+        Case(
+            "GET",
+            "/api/v1/imports/jobs/{job_id}",
+            roles(ORGANISERS, 404),  # organisers may ask; this job id does not exist
+            params=lambda w: {"job_id": "0" * 32},
+        ),
         Case("GET", "/api/v1/search", everyone(), query="q=检测"),
         Case(
             "GET",
