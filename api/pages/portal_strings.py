@@ -65,6 +65,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portal.download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "portal.saved_request": ("已记录", "Saved"),
     "events.invitations": ("邀请与回复", "Invitations and answers"),
+    "events.my_agenda": ("下载我的日程", "Download my agenda"),
     "events.rsvp_summary": (
         "共邀请 {total} 家：已接受 {accepted}，已谢绝 {declined}，待回复 {pending}",
         "{total} invited: {accepted} accepted, {declined} declined, {pending} not answered",

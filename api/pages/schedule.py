@@ -70,6 +70,7 @@ def schedule_page(event_id: str, page: PageDep) -> HTMLResponse:
         only=shown.only,
         can_edit=shown.access is not None and shown.access.whole,
         can_export=shown.access is not None and shown.access.whole,
+        own_agenda=shown.access is not None and shown.access.participant_id is not None,
     )
 
 
