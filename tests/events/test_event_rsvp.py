@@ -214,3 +214,28 @@ def test_reminders_go_once_to_those_who_have_not_answered(
     with pytest.raises(Conflict) as late:
         rsvp.respond(session, rows[0], Answer(True), now=deadline + dt.timedelta(minutes=1))
     assert "截止" in late.value.message
+
+
+def test_a_mail_server_that_is_down_stops_the_run_and_the_next_run_sends_everything(
+    session: Session, smtp: SmtpServer, mailer: mail.Mailer
+) -> None:
+    from matchmaker.digest.transport import SmtpTransport
+    from tests.digest.conftest import free_port
+    from tests.events.conftest import mail_settings
+
+    orgs = seed(session)
+    event = themed_event(session)
+    rsvp.invite_organisations(
+        session, event.id, [Invitee(orgs[x], f"{x.lower()}@example.cn") for x in orgs]
+    )
+    down = mail_settings(free_port()).model_copy(update={"digest_smtp_retries": 0})
+    dead = mail.Mailer(down, SmtpTransport(down, sleep=lambda _: None))
+    first = mail.send_invitations(session, dead, event.id)
+    assert (first.sent, first.failed, first.skipped) == (0, mail.STOP_AFTER_FAILURES, 7 - 3)
+    later = mail.send_invitations(session, mailer, event.id)
+    session.commit()
+    assert (later.sent, later.failed) == (7, 0)
+    assert len(smtp.handler.received) == 7
+    assert {r.rcpt_tos[0] for r in smtp.handler.received} == {
+        f"{x.lower()}@example.cn" for x in orgs
+    }

@@ -22,15 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.core.config import CHINA, Settings
-from matchmaker.digest.transport import DeliveryError, SmtpTransport, Transport
+from matchmaker.digest.transport import DeliveryError, SmtpTransport, SystemFailure, Transport
 from matchmaker.events.models import Event
 from matchmaker.events.participation_models import EventInvitation, EventNotice
 from matchmaker.events.service import agenda
+from matchmaker.events.service.errors import Conflict
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.rsvp import invitation_url, invitations
 from matchmaker.store.models import utcnow
 
-REMINDER_DAYS = (3, 1)  # reminders go out when the deadline is this many days away (or fewer)
+REMINDER_DAYS = (3, 1)
+STOP_AFTER_FAILURES = 3  # failed deliveries in a row before a run gives up  # reminders go out when the deadline is this many days away (or fewer)
 
 
 @dataclass
@@ -66,6 +68,12 @@ class Sent:
     failed: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    in_a_row: int = 0  # failures since the last success
+
+    @property
+    def server_down(self) -> bool:
+        """Several failures in a row: stop this run (the rest stay unsent for the next one)."""
+        return self.in_a_row >= STOP_AFTER_FAILURES
 
 
 def _domain(settings: Settings) -> str:
@@ -137,16 +145,25 @@ def deliver(
         session.flush()
     row.snapshot = list(snapshot)
     message = build_message(mailer.settings, invitation.email, compose(), row.message_id)
+    if done.server_down:
+        done.skipped += 1
+        return False
     try:
         mailer.transport.send(message, invitation.email)
+    except SystemFailure as exc:  # our side is wrong (login, sender): no use trying the others
+        row.status, row.error = "failed", str(exc)[:500]
+        session.flush()
+        raise Conflict(f"邮件服务器拒绝发送 / the mail server refused: {exc}") from exc
     except DeliveryError as exc:
         row.status, row.error = "failed", str(exc)[:500]
         done.failed += 1
+        done.in_a_row += 1
         done.errors.append(f"{invitation.email}: {exc}")
         session.flush()
         return False
     row.status, row.error, row.sent_at = "sent", "", utcnow()
     done.sent += 1
+    done.in_a_row = 0
     session.flush()
     return True
 
