@@ -20,7 +20,7 @@ from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.config import CHINA, get_settings
 from matchmaker.events.participation_models import EventInvitation
-from matchmaker.events.service import agenda, downloads, requests, rsvp
+from matchmaker.events.service import agenda, downloads, onsite, requests, rsvp
 from matchmaker.events.service.events import current_plan
 from matchmaker.events.service.grid import slot_label
 from matchmaker.policy.events import Action, EventAccess, access, invitation_actor
@@ -70,6 +70,9 @@ def portal(token: str, page: PageDep, scorer: EventScorerDep) -> HTMLResponse:
         partners=partners,
         agenda=rows,
         participant=who.participant_id is not None and who.allows(Action.REQUEST),
+        checked_in=who.participant_id is not None
+        and row.participant is not None
+        and row.participant.checked_in_at is not None,
     )
 
 
@@ -127,6 +130,22 @@ async def stance(token: str, request: Request, page: PageDep) -> Response:
     except FormRefused as exc:
         return page.redirect(_here(token) + "#partners", exc.message, "error")
     return page.redirect(_here(token) + "#partners", page.t("portal.saved_request"))
+
+
+@router.post("/events/rsvp/{token}/check-in")
+async def check_in(token: str, request: Request, page: PageDep) -> Response:
+    """On the day: the participant says it has arrived (its page, opened from the e-mail)."""
+    form = await read_form(request)
+    page.check_csrf(str(form.get("csrf") or ""))
+    row, who = _invitation(page, token)
+    if who.participant_id is None or not who.allows(Action.AGENDA):
+        raise PageError(403)
+    try:
+        with use_case(page):
+            onsite.check_in(page.db, row.event_id, who.participant_id)
+    except FormRefused as exc:
+        return page.redirect(_here(token), exc.message, "error")
+    return page.redirect(_here(token) + "#agenda", page.t("portal.checked_in"))
 
 
 @router.get("/events/rsvp/{token}/agenda.{fmt}")

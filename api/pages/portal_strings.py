@@ -64,6 +64,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portal.download_ics": ("下载日历（.ics）", "Download calendar (.ics)"),
     "portal.download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "portal.saved_request": ("已记录", "Saved"),
+    "portal.check_in": ("我已到场（签到）", "I'm here (check in)"),
+    "portal.checked_in": ("已签到，祝洽谈顺利", "Checked in: have good meetings"),
     "events.invitations": ("邀请与回复", "Invitations and answers"),
     "events.my_agenda": ("下载我的日程", "Download my agenda"),
     "events.rsvp_summary": (

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from api import problems
 from api.deps import CallerDep, EventScorerDep, SessionDep
 from api.problems import Problem
+from api.routes.event_schemas import ParticipantPublic
 from api.routes.events import PathId, _access, _use_cases
 from api.routes.participation_schemas import (
     AnswerIn,
@@ -32,9 +33,10 @@ from api.routes.participation_schemas import (
     StanceIn,
 )
 from matchmaker.core.config import get_settings
-from matchmaker.events.service import fit, humane, mail, planning, requests, rsvp
+from matchmaker.events.service import fit, humane, mail, onsite, planning, requests, rsvp
 from matchmaker.events.service.events import get_event
 from matchmaker.events.service.participants import participant_names
+from matchmaker.events.service.views import participant_view
 from matchmaker.policy.events import Action, EventAccess
 
 router = APIRouter(
@@ -340,3 +342,26 @@ def preview_regenerate(
         preview = planning.preview_generate(session, event_id, scorer, time_limit=8.0)
         session.rollback()
     return preview
+
+
+# ---- on the day --------------------------------------------------------------------------------
+@router.post(
+    "/events/{event_id}/participants/{participant_id}/check-in",
+    response_model=ParticipantPublic,
+    summary="签到 Check a participant in",
+)
+def check_in(
+    event_id: PathId,
+    participant_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    who: Managing,
+    undo: Annotated[bool, Query(description="撤销签到 undo a check-in")] = False,
+) -> dict[str, Any]:
+    """Mark a participant as arrived (the organiser team); a no-show is cancelled instead
+    (`POST …/cancel`: a minimal-change re-plan refills its places)."""
+    with _use_cases(session):
+        if undo:
+            row = onsite.undo_check_in(session, event_id, participant_id)
+        else:
+            row = onsite.check_in(session, event_id, participant_id)
+        return participant_view(get_event(session, event_id), row)

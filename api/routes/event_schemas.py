@@ -288,6 +288,7 @@ class ParticipantPublic(BaseModel):
     scenario_ids: list[int]
     status: str
     cancelled_at: dt.datetime | None
+    checked_in_at: dt.datetime | None = Field(default=None, description="到场签到时间 checked in")
     note: str
 
 

@@ -134,6 +134,8 @@ class EventParticipant(TimestampMixin, Base):
     scenario_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # On the day: when the participant checked in (the organiser marked it, or it did on its page).
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
 
     event: Mapped[Event] = relationship(back_populates="participants")

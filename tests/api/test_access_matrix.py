@@ -620,6 +620,12 @@ def api_cases() -> list[Case]:
         Case("POST", "/api/v1/events/{event_id}/plan/preview", event_rule(200, 403), params=_e),
         Case(
             "POST",
+            "/api/v1/events/{event_id}/participants/{participant_id}/check-in",
+            event_rule(200, 403),
+            params=lambda w: {**_e(w), "participant_id": w.ids["p_uni"]},
+        ),
+        Case(
+            "POST",
             "/api/v1/events/{event_id}/rsvp",
             # the attending enterprise was added, not invited: no invitation to answer (404)
             {**event_rule(403, 404), "admin": 403},
@@ -766,6 +772,7 @@ def page_cases() -> list[Case]:
         Case("GET", "/events/rsvp/{token}", public(400), params=_forged),
         Case("POST", "/events/rsvp/{token}", public(400), params=_forged),
         Case("POST", "/events/rsvp/{token}/requests", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}/check-in", public(400), params=_forged),
         Case("GET", "/events/rsvp/{token}/agenda.{fmt}", public(400), params=_forged_ics),
     ]
 

@@ -91,3 +91,13 @@ def test_organiser_invites_by_fit_and_sees_who_answered(mail_api: Api, smtp: Smt
     people = api.client.get(f"{base}/participants", headers=org).json()
     entry = next(p for p in people if p["organisation_id"] == api.ids["ent"])
     assert entry["unavailable_slots"] == [0] and entry["language"] == "英语"
+    # On the day: the organiser checks the enterprise in (and can undo a mistake).
+    pid = entry["id"]
+    done = api.client.post(f"{base}/participants/{pid}/check-in", headers=org)
+    assert done.status_code == 200 and done.json()["checked_in_at"]
+    first = done.json()["checked_in_at"]
+    again = api.client.post(f"{base}/participants/{pid}/check-in", headers=org).json()
+    assert again["checked_in_at"] == first, "the first arrival time is kept"
+    assert api.client.post(f"{base}/participants/{pid}/check-in", headers=ent).status_code == 403
+    undone = api.client.post(f"{base}/participants/{pid}/check-in?undo=true", headers=org)
+    assert undone.json()["checked_in_at"] is None

@@ -1,6 +1,6 @@
 """Browser walk of the participant side on a live server with a real SMTP server: invite →
 answer by the e-mailed link (phone width) → request and accept a meeting → plan → agenda e-mail
-with .ics → a cancellation → one e-mail with only the change."""
+with .ics → check-in → a no-show cancelled and re-planned → one e-mail with only the change."""
 
 from __future__ import annotations
 
@@ -141,7 +141,13 @@ def test_invite_answer_request_plan_agenda_and_change(browser: Any, live_server:
     assert page_overflow(browser) == 0
     shoot(browser, "participant-agenda-phone")
 
-    # b cancels through the organiser: a gets one e-mail with only that change.
+    # On the day: a checks in on its page; b does not come (a no-show): the organiser cancels
+    # it, a minimal-change re-plan refills its places and a gets one e-mail with only the change.
+    click_and_wait(browser, browser.find_element(By.ID, "check-in"))
+    assert "已签到" in wait_css(browser, "#checked-in").text
+    listed = call(live_server, "GET", f"{base}/participants")
+    arrived = {p["id"]: p["checked_in_at"] for p in listed}
+    assert arrived[pid["a"]] is not None and arrived[pid["b"]] is None
     before = len(mails_to(live_server, "a@example.cn"))
     call(live_server, "POST", f"{base}/participants/{pid['b']}/cancel", {"time_limit": 5})
     call(live_server, "POST", f"{base}/agendas/send")

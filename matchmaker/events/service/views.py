@@ -86,6 +86,7 @@ def participant_view(event: Event, row: EventParticipant) -> dict[str, Any]:
         "scenario_ids": row.scenario_ids or [],
         "status": row.status,
         "cancelled_at": row.cancelled_at,
+        "checked_in_at": row.checked_in_at,
         "note": row.note,
     }
 

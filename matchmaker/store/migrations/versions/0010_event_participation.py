@@ -4,7 +4,8 @@ Revision ID: 0010
 Revises: 0006
 Create Date: 2026-12-03 17:00:00
 
-Events get an RSVP deadline and humane-schedule settings, plans the wish bonus they included;
+Events get an RSVP deadline and humane-schedule settings, plans the wish bonus they included,
+participants the moment they checked in on the day;
 invitations (signed-link RSVP), the
 participants' requests / wishes / not-interested marks and a log of every e-mail to participants
 (sent exactly once per invitation, kind and reference) get tables of their own.
@@ -29,6 +30,8 @@ def upgrade() -> None:
         )
     # Events planned before keep their packed schedules: no back-to-back cap (new ones spread).
     op.execute('UPDATE events SET schedule_rules = \'{"placement": "compact"}\'')
+    with op.batch_alter_table("event_participants") as batch:
+        batch.add_column(sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("event_plans") as batch:
         batch.add_column(
             sa.Column("bonuses", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
@@ -116,6 +119,8 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("event_plans") as batch:
         batch.drop_column("bonuses")
+    with op.batch_alter_table("event_participants") as batch:
+        batch.drop_column("checked_in_at")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("schedule_rules")
         batch.drop_column("rsvp_deadline")
