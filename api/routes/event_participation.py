@@ -33,6 +33,7 @@ from api.routes.participation_schemas import (
     StanceIn,
 )
 from matchmaker.core.config import get_settings
+from matchmaker.core.text import Line
 from matchmaker.events.service import fit, humane, mail, onsite, planning, requests, rsvp
 from matchmaker.events.service.events import get_event
 from matchmaker.events.service.participants import participant_names
@@ -73,9 +74,9 @@ def candidates(
     event_id: PathId,
     session: SessionDep,
     who: Managing,
-    q: Annotated[str, Query(max_length=100, description="名称或编号 name or 编号")] = "",
-    kind: Annotated[str | None, Query(max_length=32, description="机构类型 kind")] = None,
-    province: Annotated[str | None, Query(max_length=32, description="省份 province")] = None,
+    q: Annotated[Line, Query(max_length=100, description="名称或编号 name or 编号")] = "",
+    kind: Annotated[Line | None, Query(max_length=32, description="机构类型 kind")] = None,
+    province: Annotated[Line | None, Query(max_length=32, description="省份 province")] = None,
     themed_only: Annotated[bool, Query(description="只看有本活动行业条目的机构")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100000)] = 0,
