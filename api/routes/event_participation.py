@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from api import problems
 from api.deps import CallerDep, EventScorerDep, SessionDep
 from api.problems import Problem
-from api.routes.event_schemas import ParticipantPublic
+from api.routes.event_schemas import ParticipantPublic, PlanSummary
 from api.routes.events import PathId, _access, _use_cases
 from api.routes.participation_schemas import (
     AnswerIn,
@@ -34,7 +34,7 @@ from api.routes.participation_schemas import (
 )
 from matchmaker.core.config import get_settings
 from matchmaker.core.text import Line
-from matchmaker.events.service import fit, humane, mail, onsite, planning, requests, rsvp
+from matchmaker.events.service import fit, humane, mail, onsite, planning, requests, rsvp, views
 from matchmaker.events.service.events import get_event
 from matchmaker.events.service.participants import participant_names
 from matchmaker.events.service.views import participant_view
@@ -366,3 +366,25 @@ def check_in(
         else:
             row = onsite.check_in(session, event_id, participant_id)
         return participant_view(get_event(session, event_id), row)
+
+
+@router.post(
+    "/events/{event_id}/participants/{participant_id}/no-show",
+    response_model=PlanSummary | None,
+    summary="未到场：释放其桌位并补位 A no-show: free its places and refill them",
+)
+def no_show(
+    event_id: PathId,
+    participant_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    caller: CallerDep,
+    who: Managing,
+    scorer: EventScorerDep,
+) -> dict[str, Any] | None:
+    """Every other meeting stays exactly where it is (locked); the participant is cancelled and
+    its freed places go to pairs that fit around them (null before the first plan)."""
+    with _use_cases(session):
+        outcome = onsite.no_show(
+            session, event_id, participant_id, scorer, actor=caller.actor.principal
+        )
+    return views.outcome_summary(outcome) if outcome is not None else None

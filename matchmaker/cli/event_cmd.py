@@ -181,6 +181,15 @@ def bench_events(
             "--max-back-to-back", min=1, help="每人最多连续会谈场数 cap on meetings in a row"
         ),
     ] = None,
+    no_show_share: Annotated[
+        float,
+        typer.Option(
+            "--no-show-share",
+            min=0.0,
+            max=0.5,
+            help="未到场比例，然后最小改动重排 no-shows, then re-plan",
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """活动排程基准 Plan a synthetic 500×500 event; report time, objective, bound and gaps."""
@@ -196,6 +205,7 @@ def bench_events(
         seed=seed,
         unavailable_share=unavailable_share,
         max_back_to_back=max_back_to_back,
+        no_show_share=no_show_share,
     )
     report = run_bench(config, time_limit=time_limit)
     if as_json:

@@ -620,6 +620,12 @@ def api_cases() -> list[Case]:
         Case("POST", "/api/v1/events/{event_id}/plan/preview", event_rule(200, 403), params=_e),
         Case(
             "POST",
+            "/api/v1/events/{event_id}/participants/{participant_id}/no-show",
+            event_rule(OK, 403),
+            params=lambda w: {**_e(w), "participant_id": w.new_participant()},
+        ),
+        Case(
+            "POST",
             "/api/v1/events/{event_id}/participants/{participant_id}/check-in",
             event_rule(200, 403),
             params=lambda w: {**_e(w), "participant_id": w.ids["p_uni"]},

@@ -149,7 +149,7 @@ def test_invite_answer_request_plan_agenda_and_change(browser: Any, live_server:
     arrived = {p["id"]: p["checked_in_at"] for p in listed}
     assert arrived[pid["a"]] is not None and arrived[pid["b"]] is None
     before = len(mails_to(live_server, "a@example.cn"))
-    call(live_server, "POST", f"{base}/participants/{pid['b']}/cancel", {"time_limit": 5})
+    call(live_server, "POST", f"{base}/participants/{pid['b']}/no-show")
     call(live_server, "POST", f"{base}/agendas/send")
     change = mails_to(live_server, "a@example.cn")[before:]
     assert len(change) == 1

@@ -1,7 +1,8 @@
 """On the day: check-in. The organiser marks a participant as arrived, or the participant checks
 in on its own page (the invitation's signed link, which a phone opens from the e-mail or a QR code
-of it). A participant that does not come is cancelled (``planning.cancel_participant``): its
-meetings go and a minimal-change re-plan refills the freed places, locked meetings staying put.
+of it). A participant that does not come (``no_show``): every other meeting is locked where it
+is, the participant is cancelled and the re-plan refills its freed places around them, so no
+other participant's agenda moves.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from sqlalchemy.orm import Session
 
 from matchmaker.events.models import EventParticipant
 from matchmaker.events.service.errors import Conflict
-from matchmaker.events.service.events import get_event
+from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.participants import get_participant
+from matchmaker.events.service.planning import PlanOutcome, cancel_participant
+from matchmaker.events.service.scoring import ItemScorer
+from matchmaker.events.solver.planner import DEFAULT_TIME_LIMIT
 from matchmaker.store.models import utcnow
 
 
@@ -38,3 +42,28 @@ def undo_check_in(session: Session, event_id: int, participant_id: int) -> Event
     row.checked_in_at = None
     session.flush()
     return row
+
+
+def no_show(
+    session: Session,
+    event_id: int,
+    participant_id: int,
+    scorer: ItemScorer,
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    actor: str | None = None,
+) -> PlanOutcome | None:
+    """A participant did not come: every other meeting of the current plan is locked where it is
+    (the day has started: nobody else's agenda may move), the participant is cancelled, and the
+    re-plan offers its freed places to pairs that fit around the locked meetings."""
+    event = get_event(session, event_id)
+    get_participant(session, event, participant_id)
+    plan = current_plan(session, event)
+    if plan is not None:
+        for meeting in plan.meetings:
+            if participant_id not in (meeting.a_id, meeting.b_id):
+                meeting.locked = True
+        session.flush()
+    return cancel_participant(
+        session, event_id, participant_id, scorer, time_limit=time_limit, actor=actor
+    )
