@@ -12,6 +12,7 @@ from api.pages import (
     items,
     park_map,
     parks,
+    portal,
     rd_zero,
     schedule,
     search,
@@ -31,6 +32,7 @@ ROUTERS = (
     events.router,
     schedule.router,
     stats.router,
+    portal.router,
 )
 
 
