@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import EventScorerDep
@@ -28,7 +29,10 @@ async def plan(event_id: str, request: Request, page: PageDep, scorer: EventScor
     try:
         with use_case(page):
             run = planning.replan if again else planning.generate_plan
-            outcome = run(page.db, number, scorer, actor=user.actor)
+            # the optimiser works for seconds: on a worker thread, never on the event loop
+            outcome = await run_in_threadpool(
+                lambda: run(page.db, number, scorer, actor=user.actor)
+            )
     except FormRefused as exc:
         back = f"/events/{number}/schedule" if again else f"/events/{number}"
         return page.redirect(back, exc.message, "error")
