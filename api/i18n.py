@@ -102,6 +102,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.paging": ("分页", "Pages"),
     "search.page": ("第 {n} 页", "Page {n}"),
     "search.weak": ("相关度较低", "Weak match"),
+    "search.level.high": ("相关度高", "High relevance"),
+    "search.level.medium": ("相关度中", "Medium relevance"),
+    "search.level.low": ("相关度低", "Low relevance"),
+    "search.level_title": (
+        "估计此条目对您有用的概率 {p}%（按已标注的检索结果校准）",
+        "Estimated chance this item is useful: {p}% (calibrated on judged results)",
+    ),
+    "search.no_good_match": ("没有找到合适的结果", "No good match"),
+    "search.no_good_match_lead": (
+        "库中暂时没有与“{q}”真正对得上的{kind}。下面列出的最接近条目相关度都较低，仅供参考。您可以：",
+        "Nothing among the {kind} really fits “{q}” yet. The closest items below are weak "
+        "matches, shown for reference. You could:",
+    ),
+    "search.next.publish": (
+        "发布这项需求，有合适的成果入库时通知您",
+        "Publish this need and be notified when a fitting item arrives",
+    ),
+    "search.next.widen": ("放宽或清除筛选条件", "Widen or clear the filters"),
+    "search.next.ask": (
+        "联系园区工作人员，请他们帮忙对接",
+        "Ask park staff to help find a partner",
+    ),
+    "search.show_weak": ("最接近的条目（相关度低）", "Closest items (weak matches)"),
     "search.reasons": ("推荐理由", "Why this result"),
     "search.need_context": ("反馈记在我的需求", "Feedback applies to my need"),
     "search.need_auto": (
@@ -123,7 +146,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # reasons for free-text search
     "why.semantic": ("与您的描述语义相近（相似度 {v}）", "Close in meaning to your text ({v})"),
     "why.terms": ("共同关键词：{terms}", "Shared terms: {terms}"),
-    "why.trl": ("技术成熟度 TRL{trl}", "Maturity TRL{trl}"),
+    "why.trl": ("技术成熟度 TRL{trl}：{stage}", "Maturity TRL{trl}: {stage}"),
+    "trl.stage.lab": ("实验室阶段，需继续开发", "lab stage, needs further development"),
+    "trl.stage.pilot": ("已有样机或中试，可联合开发", "prototype or pilot, ready for joint work"),
+    "trl.stage.ready": ("已成熟，可直接应用", "mature, ready to use"),
+    "trl.stage.unknown": ("成熟度未知", "maturity unknown"),
     "why.min_trl": ("要求成熟度 TRL≥{trl}", "Asks for TRL ≥ {trl}"),
     "why.industry": ("产业：{names}", "Industry: {names}"),
     "why.coop": ("合作方式：{names}", "Cooperation: {names}"),

@@ -194,11 +194,9 @@ class PageResult:
     title_html: Markup
     snippet_html: Markup
     reasons: list[str]
-
-    @property
-    def weak(self) -> bool:
-        """No word in common with the query: close in meaning only, maybe not relevant."""
-        return not self.terms
+    weak: bool = False  # calibrated level 低 (no calibrator: no word in common)
+    relevance: float | None = None  # calibrated chance the item is useful
+    level: str | None = None  # high / medium / low
 
 
 def _options(session: Session) -> tuple[list[Park], list[str]]:
@@ -210,8 +208,9 @@ def _options(session: Session) -> tuple[list[Park], list[str]]:
 
 def run_search(
     page: Page, form: SearchForm, service: SearchService, party: tuple[str, int] | None
-) -> tuple[list[PageResult], bool]:
-    """The page of results for the form (one service call), worded, and whether a next page exists."""
+) -> tuple[list[PageResult], bool, bool]:
+    """The page of results for the form (one service call), worded, whether a next page exists,
+    and whether nothing is a good match."""
     request = SearchRequest(
         query=form.q,
         kind=form.kind,
@@ -229,11 +228,14 @@ def run_search(
             title_html=Markup(r.explanation.title_html),
             snippet_html=Markup(r.explanation.snippet_html),
             reasons=[reason_text(x, page.t, page.label) for x in r.explanation.reasons],
+            weak=r.weak,
+            relevance=r.relevance,
+            level=r.level,
         )
         for r in found.items
     ]
     has_next = found.total > form.page * PAGE_SIZE and form.page < MAX_PAGE
-    return results, has_next
+    return results, has_next, found.no_good_match
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(search_quota)])
@@ -268,10 +270,11 @@ def search_page(request: Request, page: PageDep) -> HTMLResponse:
     party = None
     if feedback.chosen is not None and feedback.source_kind is not None:
         party = (feedback.source_kind, int(feedback.chosen.id))
-    results, has_next = run_search(page, form, service, party)
+    results, has_next, no_good_match = run_search(page, form, service, party)
     context.update(
         results=results,
         has_next=has_next,
+        no_good_match=no_good_match,
         searched=True,
         all_weak=bool(results) and all(r.weak for r in results),
         start=(form.page - 1) * PAGE_SIZE + 1,

@@ -16,6 +16,7 @@ from api.deps import (
     recommender,
 )
 from api.explain import reason_texts
+from api.i18n import translator
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
 from api.security.throttle import search_quota
@@ -50,11 +51,23 @@ class SearchHit(BaseModel):
     organisation: str | None
     trl: int | None
     industries: list[str]
+    relevance: float | None = Field(
+        description="校准后的相关度：此条目有用的估计概率 0–1（按已标注的检索结果拟合）"
+        " / calibrated chance the item is useful"
+    )
+    level: str | None = Field(description="相关度等级 高 / 中 / 低 (calibrated)")
+    weak: bool = Field(description="相关度低 / a weak match (calibrated level 低)")
 
 
 class SearchPage(BaseModel):
     items: list[SearchHit]
     total: int
+    no_good_match: bool = Field(
+        description="没有合适的结果：最好的候选相关度也低 / no candidate is likely to be useful"
+    )
+    next_steps: list[str] = Field(
+        description="无合适结果时的下一步建议 / what to do when there is no good match"
+    )
 
 
 def _filters(
@@ -170,7 +183,25 @@ def search(
         result = service.search(session, asked)
     except BadQuery as exc:
         raise Problem(422, str(exc), [{"field": "q", "in": "query", "message": str(exc)}]) from exc
-    return {"items": [_hit(found) for found in result.items], "total": result.total}
+    return {
+        "items": [_hit(found) for found in result.items],
+        "total": result.total,
+        "no_good_match": result.no_good_match,
+        "next_steps": next_steps(filtered=filters != Filters()) if result.no_good_match else [],
+    }
+
+
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+
+
+def next_steps(filtered: bool) -> list[str]:
+    """What a searcher can do when nothing fits (Chinese, as the API's other texts)."""
+    t = translator("zh")
+    steps = [t("search.next.publish")]
+    if filtered:
+        steps.append(t("search.next.widen"))
+    steps.append(t("search.next.ask"))
+    return steps
 
 
 def _hit(found: SearchItem) -> dict[str, Any]:
@@ -189,6 +220,9 @@ def _hit(found: SearchItem) -> dict[str, Any]:
         "organisation": why.organisation.name if why.organisation is not None else None,
         "trl": getattr(item, "trl", None),
         "industries": list(item.industries or []),
+        "relevance": found.relevance,
+        "level": LEVEL_NAMES[found.level] if found.level is not None else None,
+        "weak": found.weak,
     }
 
 

@@ -79,8 +79,28 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
         and "<mark>六堡</mark>" in mixed["items"][0]["title_highlight"]
     )
     reasons = mixed["items"][0]["reasons"]
-    assert any(r.startswith("与您的描述语义相近") for r in reasons), reasons
-    assert any(r.startswith("共同关键词：") and "六堡" in r for r in reasons), reasons
+    assert reasons[0].startswith("共同关键词：") and "六堡" in reasons[0], reasons
+    assert len(reasons) <= 3
+    assert mixed["items"][0]["level"] in ("高", "中") and not mixed["items"][0]["weak"]
+    assert 0.0 < mixed["items"][0]["relevance"] <= 1.0
+    assert mixed["no_good_match"] is False and mixed["next_steps"] == []
+
+
+def test_a_need_nothing_fits_is_told_so_with_next_steps(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("enterprise")
+    body = api.client.get(
+        "/api/v1/search", params={"q": "边境口岸货车通关太慢想用AI"}, headers=h
+    ).json()
+    assert body["no_good_match"] is True
+    assert any("发布这项需求" in step for step in body["next_steps"])
+    assert any("园区工作人员" in step for step in body["next_steps"])
+    assert all(item["weak"] and item["level"] == "低" for item in body["items"])
+    research = api.client.get(
+        "/api/v1/search", params={"q": "研究分析结果表明面板缺陷"}, headers=h
+    ).json()
+    for item in body["items"] + research["items"]:  # reasons never rest on research boilerplate
+        assert not set(item["terms"]) & {"研究", "分析", "结果", "表明", "结果表明"}, item
 
 
 def test_filters_still_return_matches_and_errors_name_the_parameter(api: Api) -> None:

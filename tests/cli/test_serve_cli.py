@@ -57,7 +57,7 @@ def test_serve_logs_json_access_lines_and_links_use_its_port(tmp_path: Path) -> 
     }
     env.update(
         MATCHMAKER_DATA_DIR=str(tmp_path / "data"),
-        MATCHMAKER_SECRET_KEY="serve-test-secret",
+        MATCHMAKER_SECRET_KEY="serve-test-secret-" + "x" * 40,  # production: a long key
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(smtp_port),
         PYTHONPATH=str(ROOT),

@@ -149,3 +149,36 @@ def test_park_page_shows_industries_needs_and_eastern_matches(
         assert image_width(browser, images[0]) > 0, "the innovation map image loads"
     assert accessibility_problems(browser) == []
     shoot(browser, "park")
+
+
+def test_results_show_calibrated_levels_with_the_number(browser: Any, live_server: Any) -> None:
+    results = search(browser, live_server.url, "八角茴香油提纯")
+    assert results
+    assert not browser.find_elements(By.ID, "no-good-match")
+    badge = results[0].find_element(By.CSS_SELECTOR, ".badge.level")
+    level, number = badge.text.split()
+    assert level == "相关度高" and 0.5 <= float(number) <= 1.0
+    assert "概率" in (badge.get_attribute("title") or "")
+    levels = [r.find_element(By.CSS_SELECTOR, ".badge.level").text.split()[0] for r in results]
+    assert "相关度低" in levels, "a weak tail is marked as such"
+    for result in results:
+        reasons = result.find_elements(By.CSS_SELECTOR, ".reasons li")
+        assert 1 <= len(reasons) <= 3
+        snippet = result.find_element(By.CSS_SELECTOR, ".snippet").text
+        assert "关键词：" not in snippet
+    shoot(browser, "search-levels")
+
+
+def test_nothing_fitting_says_no_good_match_and_offers_next_steps(
+    browser: Any, live_server: Any
+) -> None:
+    search(browser, live_server.url, "宠物智能喂食器定时出粮")
+    box = wait_css(browser, "#no-good-match")
+    assert "没有找到合适的结果" in box.text
+    steps = [li.text for li in box.find_elements(By.CSS_SELECTOR, ".next-steps li")]
+    assert any("发布这项需求" in s for s in steps)
+    assert any("园区工作人员" in s for s in steps)
+    shown = browser.find_elements(By.CSS_SELECTOR, "ol.results > li.result .badge.level")
+    assert shown and all(b.text.startswith("相关度低") for b in shown)
+    assert accessibility_problems(browser) == []
+    shoot(browser, "search-no-good-match")

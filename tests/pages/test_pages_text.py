@@ -63,6 +63,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pages]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MATCHMAKER_DATA_DIR", str(data_dir))
         mp.setenv("MATCHMAKER_SECRET_KEY", "pages-text-secret")
+        # the login fuzz fails hundreds of logins on purpose; the login limit has its own tests
+        mp.setenv("MATCHMAKER_RATE_LIMITS", "false")
         mp.delenv("DATABASE_URL", raising=False)
         get_settings.cache_clear()
         get_engine.cache_clear()
