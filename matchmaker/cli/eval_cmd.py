@@ -58,6 +58,13 @@ def eval_command(
             "ablation: thesaurus, cooccurrence, industry, crosslingual, or all",
         ),
     ] = "",
+    with_steps: Annotated[
+        str,
+        typer.Option(
+            "--with",
+            help="打开默认关闭的查询理解步骤 / switch steps on that are off as shipped (industry)",
+        ),
+    ] = "",
     uncalibrated: Annotated[
         bool,
         typer.Option(
@@ -119,7 +126,7 @@ def eval_command(
         except ValueError as exc:
             raise UserError(str(exc)) from exc
 
-    switches = _switches(without)
+    switches = _switches(without, with_steps)
     if colloquial:
         _colloquial(
             set_dir, load_embedder, details, not uncalibrated, fit_calibration, as_json, switches
@@ -219,17 +226,18 @@ def _cross_validate(
     )
 
 
-def _switches(without: str) -> Switches | None:
-    """The query-understanding steps left on (None: as shipped); UserError names a bad step."""
+def _switches(without: str, with_steps: str = "") -> Switches | None:
+    """The query-understanding steps that run (None: as shipped); UserError names a bad step."""
     from matchmaker.retrieval.understand import Switches
 
     names = [n for n in without.split(",") if n.strip()]
-    if not names:
+    added = [n for n in with_steps.split(",") if n.strip()]
+    if not names and not added:
         return None
     if [n.strip() for n in names] == ["all"]:
         return Switches.none()
     try:
-        return Switches.without(names)
+        return Switches.without(names, added)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
 

@@ -3,7 +3,7 @@
 A hit's features are its dense similarity and its margin over the query's background similarity
 (the mean of its candidates ranked 10–50: a real match stands out from the crowd), the
 idf-weighted share of the query's words it contains and its BM25 score (generic words such as
-研究、分析 count for nothing), the share of the query's words no item contains, and its rank. A logistic regression (scikit-learn, fitted by
+研究、分析 count for nothing), and its rank. A logistic regression (scikit-learn, fitted by
 `matchmaker eval --colloquial --fit-calibration`) turns them into a probability; the fitted
 coefficients live in `models/relevance-calibration.json` with how they were fitted. The levels
 高/中/低 and "no good match" are thresholds on that probability.
@@ -22,7 +22,7 @@ import numpy as np
 
 from matchmaker.retrieval.index.records import Hit
 
-FEATURES: tuple[str, ...] = ("dense", "margin", "coverage", "lexical", "unknown", "log_rank")
+FEATURES: tuple[str, ...] = ("dense", "margin", "coverage", "lexical", "log_rank")
 HIGH = 0.6  # 高: more likely useful than not, with room (the probability is calibrated)
 BACKGROUND = (10, 50)  # dense ranks whose mean is the query's background similarity
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "relevance-calibration.json"
@@ -123,17 +123,16 @@ def hit_features(
     hits: Sequence[Hit],
     coverage: dict[int, float],
     base: float,
-    unknown: float,
     first_rank: int = 0,
 ) -> np.ndarray:
     """Feature rows for hits ranked from `first_rank`: dense similarity, its margin over the
-    query's background `base`, the share of the query's words the item holds, BM25 (log),
-    the share of the query's words no item holds, and the rank (log)."""
+    query's background `base`, the share of the query's words the item holds, BM25 (log), and
+    the rank (log)."""
     rows = []
     for rank, hit in enumerate(hits, start=first_rank):
         d = hit.dense_score if hit.dense_score is not None else NO_DENSE
         lexical = math.log1p(hit.lexical_score or 0.0)
-        rows.append([d, d - base, coverage.get(hit.id, 0.0), lexical, unknown, math.log1p(rank)])
+        rows.append([d, d - base, coverage.get(hit.id, 0.0), lexical, math.log1p(rank)])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
 

@@ -151,10 +151,9 @@ class SearchService:
         wanted = [hits[0], *hits[offset : offset + count]]
         coverage = self.index.coverage(kind, text, [h.id for h in wanted], GENERIC_WORDS)
         base = background(hits)
-        unknown = self.index.unknown_share(kind, text, GENERIC_WORDS)
-        top = self.calibrator.probability(hit_features(hits[:1], coverage, base, unknown))
+        top = self.calibrator.probability(hit_features(hits[:1], coverage, base))
         page = self.calibrator.probability(
-            hit_features(hits[offset : offset + count], coverage, base, unknown, offset)
+            hit_features(hits[offset : offset + count], coverage, base, offset)
         )
         return [round(float(p), 4) for p in page], float(top[0]) < self.calibrator.medium
 
@@ -162,8 +161,7 @@ class SearchService:
         """Calibration features of the first `head` of a query's ranked candidates (fitting)."""
         text = calibration_text(plan)
         coverage = self.index.coverage(kind, text, [h.id for h in hits[:head]], GENERIC_WORDS)
-        unknown = self.index.unknown_share(kind, text, GENERIC_WORDS)
-        return hit_features(hits[:head], coverage, background(hits), unknown)
+        return hit_features(hits[:head], coverage, background(hits))
 
     def candidates(
         self,

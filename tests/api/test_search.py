@@ -266,3 +266,39 @@ def test_a_pair_the_enterprise_rejected_leaves_both_the_page_and_the_api(api: Ap
     assert page_results(api, query) == after
     # other callers still see it: the verdict belongs to the enterprise's need
     assert api_results(api, query, "reader")[0][0] == rejected
+
+
+def test_search_feedback_is_stored_against_the_query_and_can_be_undone(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("enterprise")
+    query = {"q": "面板亮度不均匀 自动检测"}
+    first = api.client.get("/api/v1/search", params=query, headers=h).json()["items"][0]
+    marked = api.client.post(
+        "/api/v1/search/feedback",
+        json={"q": query["q"], "item_id": first["id"], "verdict": "not_relevant"},
+        headers=h,
+    )
+    assert marked.status_code == 201, marked.text
+    feedback = marked.json()
+    assert feedback["query"] == query["q"] and feedback["need_id"] is None  # no need guessed
+    again = api.client.get("/api/v1/search", params=query, headers=h).json()
+    assert first["id"] not in [item["id"] for item in again["items"]]
+    other = api.client.get("/api/v1/search", params={"q": "面板缺陷检测"}, headers=h).json()
+    assert first["id"] in [item["id"] for item in other["items"]], "only that query is affected"
+    organiser = api.as_("organiser")  # another caller cannot take it back
+    assert (
+        api.client.delete(
+            f"/api/v1/search/feedback/{feedback['id']}", headers=organiser
+        ).status_code
+        == 404
+    )
+    undone = api.client.delete(f"/api/v1/search/feedback/{feedback['id']}", headers=h)
+    assert undone.status_code == 200 and undone.json()["undone"] is True
+    back = api.client.get("/api/v1/search", params=query, headers=h).json()
+    assert back["items"][0]["id"] == first["id"]
+    bad = api.client.post(
+        "/api/v1/search/feedback",
+        json={"q": query["q"], "item_id": first["id"], "verdict": "meh"},
+        headers=h,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "verdict"

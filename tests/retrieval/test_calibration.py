@@ -26,9 +26,8 @@ def _rows(rng: np.random.Generator, n: int, useful: bool) -> np.ndarray:
     margin = rng.normal(0.05 if useful else 0.015, 0.01, n)
     cover = np.clip(rng.normal(0.6 if useful else 0.1, 0.15, n), 0, 1)
     lexical = np.log1p(rng.uniform(5, 15, n) if useful else rng.uniform(0, 5, n))
-    unknown = rng.uniform(0, 0.5, n)
     rank = np.log1p(rng.integers(0, 10, n))
-    return np.column_stack([dense, margin, cover, lexical, unknown, rank])
+    return np.column_stack([dense, margin, cover, lexical, rank])
 
 
 def test_a_fitted_calibrator_ranks_evidence_and_keeps_the_answerable_share(tmp_path: Path) -> None:
@@ -69,10 +68,10 @@ def test_features_of_hits_follow_rank_and_the_query_background() -> None:
     ]
     base = background(hits)
     assert base == pytest.approx(0.85)  # ranks 10-50 of the dense scores
-    rows = hit_features(hits[:2], {1: 0.5}, base, unknown=0.25, first_rank=0)
+    rows = hit_features(hits[:2], {1: 0.5}, base, first_rank=0)
     assert rows.shape == (2, len(FEATURES))
-    assert rows[0].tolist() == pytest.approx([0.91, 0.06, 0.5, np.log1p(3.0), 0.25, 0.0])
-    assert rows[1][2] == 0.0 and rows[1][3] == 0.0 and rows[1][5] == pytest.approx(np.log(2))
+    assert rows[0].tolist() == pytest.approx([0.91, 0.06, 0.5, np.log1p(3.0), 0.0])
+    assert rows[1][2] == 0.0 and rows[1][3] == 0.0 and rows[1][4] == pytest.approx(np.log(2))
 
 
 def test_the_shipped_model_says_how_it_was_fitted() -> None:

@@ -31,11 +31,13 @@ def test_colloquial_words_bring_technical_ones_at_a_lower_weight() -> None:
 
 def test_catalogue_keywords_bring_the_keywords_they_stand_beside() -> None:
     corpus = CorpusTerms.build(CATALOGUE)
-    plan = QueryUnderstanding(Switches.without(["thesaurus"]), corpus).plan("PUE下不来怎么办")
+    steps = Switches.without(["thesaurus"], ["industry"])
+    plan = QueryUnderstanding(steps, corpus).plan("PUE下不来怎么办")
     assert "数据中心" in plan.expansion
     assert plan.industries == frozenset({"ai-hardware"})
-    off = QueryUnderstanding(Switches.without(["cooccurrence", "industry"]), corpus)
+    off = QueryUnderstanding(Switches.without(["cooccurrence"]), corpus)  # industry off as shipped
     assert off.plan("PUE下不来怎么办").industries == frozenset()
+    assert not Switches().industry
 
 
 def test_english_is_translated_and_embedded_with_its_translation() -> None:

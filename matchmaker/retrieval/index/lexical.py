@@ -119,21 +119,6 @@ class _TermIndex:
         )
         return ranked[:k]
 
-    def unknown_share(self, query: str, ignore: frozenset[str] = frozenset()) -> float:
-        """The idf-weighted share of the query's words that no document contains (0..1): a
-        query whose key words appear nowhere is unlikely to have an answer here."""
-        terms = {t for t in self._analyze(query) if t not in ignore}
-        with self._lock:
-            built = self._build()
-            if built is None or not terms:
-                return 0.0
-            rarest = float(built.idf.max()) if len(built.idf) else 1.0
-            weights = {
-                t: float(built.idf[self._vocab[t]]) if t in self._vocab else rarest for t in terms
-            }
-        unknown = sum(w for t, w in weights.items() if t not in self._vocab)
-        return unknown / (sum(weights.values()) or 1.0)
-
     def coverage(
         self, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
     ) -> dict[int, float]:

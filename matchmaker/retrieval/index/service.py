@@ -332,11 +332,6 @@ class SearchIndex:
             vector = self.embedder.encode_queries([query])[0]
         return self._search(kind, k, filters, mode, vector, query, expansion)
 
-    def unknown_share(self, kind: str, query: str, ignore: frozenset[str] = frozenset()) -> float:
-        """Idf-weighted share of the query's words no item of `kind` contains."""
-        with self.lock:
-            return self._kind(kind).lexical.unknown_share(query, ignore)
-
     def coverage(
         self, kind: str, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
     ) -> dict[int, float]:
