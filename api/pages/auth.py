@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.pages.forms import read_form, text
+from api.pages.forms import FormDep, text
 from api.pages.session import clear_session, login_with_key, safe_next, set_session
 from api.pages.web import PageDep
 from api.security.throttle import Throttled, client_address, throttle_of
@@ -27,10 +27,9 @@ def login_form(request: Request, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, page: PageDep) -> Response:
+def login(request: Request, page: PageDep, form: FormDep) -> Response:
     """Check the pasted key; on success set the session cookie and go back where the person was."""
     page.check_origin()
-    form = await read_form(request)
     key = text(form, "api_key", 200)
     back = safe_next(text(form, "next", 2000))
     guard, client = throttle_of(request), client_address(request)
@@ -52,9 +51,8 @@ async def login(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, page: PageDep) -> Response:
+def logout(request: Request, page: PageDep, form: FormDep) -> Response:
     """End the browser session (a form post with the session's CSRF token)."""
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     response = page.redirect("/", page.t("logout.done"))
     clear_session(response)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import EventScorerDep
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.config import get_settings
 from matchmaker.core.kinds import TRACK_NAMES
@@ -211,10 +211,9 @@ def event_spec(values: dict[str, Any]) -> EventSpec:
 
 
 @router.post("/events", response_class=HTMLResponse)
-async def create_event(request: Request, page: PageDep) -> Response:
+def create_event(request: Request, page: PageDep, form: FormDep) -> Response:
     """Create the event and go to it; a refused form comes back with the values kept."""
     user = page.permit(EVENTS_CREATE)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     values: dict[str, Any] = {
         k: text(form, k, 5000, multiline=k == "description") for k in _form_defaults()
@@ -267,11 +266,10 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/events/{event_id}/invitations")
-async def invite_by_email(event_id: str, request: Request, page: PageDep) -> Response:
+def invite_by_email(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Invite one organisation at an e-mail address and send its signed answer link."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     org = to_int(form.get("organisation_id"), 1, MAX_ID)
     back = f"/events/{number}#invitations"
@@ -292,11 +290,10 @@ async def invite_by_email(event_id: str, request: Request, page: PageDep) -> Res
 
 
 @router.post("/events/{event_id}/participants")
-async def add_participants(event_id: str, request: Request, page: PageDep) -> Response:
+def add_participants(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Invite one organisation (the select) or several (the checkboxes) with default items."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     chosen = [to_int(v, 1, MAX_ID) for v in form.getlist("organisation_id") if v]
     ids = [i for i in dict.fromkeys(chosen) if i is not None]
@@ -312,18 +309,18 @@ async def add_participants(event_id: str, request: Request, page: PageDep) -> Re
 
 
 @router.post("/events/{event_id}/participants/{participant_id}/{action}")
-async def change_participant(
+def change_participant(
     event_id: str,
     participant_id: str,
     action: str,
     request: Request,
     page: PageDep,
+    form: FormDep,
     scorer: EventScorerDep,
 ) -> Response:
     """Cancel a participant (its meetings are re-planned) or remove one no plan mentions."""
     user = page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     pid = to_int(participant_id, 1, MAX_ID)
     if pid is None or action not in ("cancel", "remove"):
@@ -341,11 +338,10 @@ async def change_participant(
 
 
 @router.post("/events/{event_id}/rules")
-async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
+def add_rule(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Add a must-meet or never-meet rule between two participants."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     a = to_int(form.get("a"), 1, MAX_ID)
     b = to_int(form.get("b"), 1, MAX_ID)
@@ -361,11 +357,12 @@ async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
 
 
 @router.post("/events/{event_id}/rules/{rule_id}/delete")
-async def delete_rule(event_id: str, rule_id: str, request: Request, page: PageDep) -> Response:
+def delete_rule(
+    event_id: str, rule_id: str, request: Request, page: PageDep, form: FormDep
+) -> Response:
     """Delete one pair rule."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     rid = to_int(rule_id, 1, MAX_ID)
     if rid is None:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import EventScorerDep
 from api.pages import portal_strings  # noqa: F401 - registers the page's strings
 from api.pages.events import FormRefused, localise, use_case
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.config import CHINA, get_settings
 from matchmaker.events.participation_models import EventInvitation
@@ -77,9 +77,8 @@ def portal(token: str, page: PageDep, scorer: EventScorerDep) -> HTMLResponse:
 
 
 @router.post("/events/rsvp/{token}")
-async def answer(token: str, request: Request, page: PageDep) -> Response:
+def answer(token: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Accept (with free slots, cap, languages, what we look for) or decline."""
-    form = await read_form(request)
     page.check_csrf(str(form.get("csrf") or ""))
     row, who = _invitation(page, token)
     if not who.allows(Action.RSVP):
@@ -105,9 +104,8 @@ async def answer(token: str, request: Request, page: PageDep) -> Response:
 
 
 @router.post("/events/rsvp/{token}/requests")
-async def stance(token: str, request: Request, page: PageDep) -> Response:
+def stance(token: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Request, wish, not interested, withdraw; or accept / decline a request made to us."""
-    form = await read_form(request)
     page.check_csrf(str(form.get("csrf") or ""))
     row, who = _invitation(page, token)
     if who.participant_id is None or not who.allows(Action.REQUEST):
@@ -133,9 +131,8 @@ async def stance(token: str, request: Request, page: PageDep) -> Response:
 
 
 @router.post("/events/rsvp/{token}/check-in")
-async def check_in(token: str, request: Request, page: PageDep) -> Response:
+def check_in(token: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """On the day: the participant says it has arrived (its page, opened from the e-mail)."""
-    form = await read_form(request)
     page.check_csrf(str(form.get("csrf") or ""))
     row, who = _invitation(page, token)
     if who.participant_id is None or not who.allows(Action.AGENDA):

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import EventScorerDep
 from api.pages.events import FormRefused, event_id_of, use_case, viewer, viewing
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.events.service import downloads, edits, planning, views
 from matchmaker.events.service.downloads import EXPORT_TYPES
@@ -20,11 +20,12 @@ MAX_ID = 2**31 - 1
 
 
 @router.post("/events/{event_id}/plan")
-async def plan(event_id: str, request: Request, page: PageDep, scorer: EventScorerDep) -> Response:
+def plan(
+    event_id: str, request: Request, page: PageDep, form: FormDep, scorer: EventScorerDep
+) -> Response:
     """Generate (from scratch, keeping locks) or re-plan (fewest changes) and show the schedule."""
     user = page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     again = text(form, "mode", 10) == "replan"
     confirmed = text(form, "confirm", 2) == "1"
@@ -75,13 +76,12 @@ def schedule_page(event_id: str, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/events/{event_id}/meetings/{meeting_id}/{action}")
-async def lock(
-    event_id: str, meeting_id: str, action: str, request: Request, page: PageDep
+def lock(
+    event_id: str, meeting_id: str, action: str, request: Request, page: PageDep, form: FormDep
 ) -> Response:
     """Lock a meeting where it is (re-plans keep it) or unlock it."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     mid = to_int(meeting_id, 1, MAX_ID)
     if mid is None or action not in ("lock", "unlock"):
