@@ -106,6 +106,9 @@ class Container:
                 index.save()
             log.info("index caught up: %s", report.summary().replace("\n", "; "))
             self.recommender  # noqa: B018 - made now, so the first request does not pay for it
+            with session_scope(self.engine) as session:  # the first search must not load models
+                seconds = self.search.warm_up(session)
+            log.info("search warmed up in %.1f s", seconds)
         except Exception as exc:  # reported by /ready; the server keeps answering
             log.exception("opening the search index failed")
             self.start_error = f"{type(exc).__name__}: {exc}"
@@ -189,9 +192,12 @@ class Container:
     @cached_property
     def search(self) -> SearchService:
         """Search by need over this container's index, explained with the recommender's words."""
+        from matchmaker.retrieval.calibration import calibrator_for
         from matchmaker.retrieval.search import SearchService
 
-        return SearchService(self.index(), term_stats=self.term_stats)
+        index = self.index()
+        calibrator = calibrator_for(index.embedder.name)
+        return SearchService(index, term_stats=self.term_stats, calibrator=calibrator)
 
     def term_stats(self, session: Session) -> TermStats:
         """Word statistics of the recommender's catalogue, for ranking a hit's shared words: its

@@ -3,6 +3,17 @@
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
 from matchmaker.events import participation_models as event_participation
-from matchmaker.store import auth, feedback, models
+from matchmaker.finance import models as finance_models
+from matchmaker.store import auth, feedback, labels, models, search_feedback
 
-__all__ = ["auth", "digest_models", "event_participation", "event_store", "feedback", "models"]
+__all__ = [
+    "auth",
+    "digest_models",
+    "event_participation",
+    "event_store",
+    "feedback",
+    "finance_models",
+    "labels",
+    "models",
+    "search_feedback",
+]

@@ -51,7 +51,37 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 EMBED_CHUNK = 256  # texts per embedding call (progress is reported between chunks)
 Progress = Callable[[str, int, int], None]  # (kind, done, total)
 
-__all__ = ["Hit", "KindChanges", "Mode", "MODES", "SearchIndex", "SyncReport", "open_index"]
+
+@dataclass(frozen=True)
+class Expansion:
+    """What query understanding adds to a search: lexical words at a weight, industries to boost."""
+
+    words: tuple[str, ...] = ()
+    weight: float = 0.4
+    industries: frozenset[str] = frozenset()
+    boost: float = 0.05
+
+
+def _add_scores(
+    base: list[tuple[int, float]], extra: list[tuple[int, float]], weight: float, k: int
+) -> list[tuple[int, float]]:
+    """Two BM25 lists summed (the second at `weight`), best first, top k."""
+    total = dict(base)
+    for doc, score in extra:
+        total[doc] = total.get(doc, 0.0) + weight * score
+    return sorted(total.items(), key=lambda p: (-p[1], p[0]))[:k]
+
+
+__all__ = [
+    "Expansion",
+    "Hit",
+    "KindChanges",
+    "Mode",
+    "MODES",
+    "SearchIndex",
+    "SyncReport",
+    "open_index",
+]
 
 
 @dataclass
@@ -291,14 +321,23 @@ class SearchIndex:
         mode: Mode = "hybrid",
         *,
         vector: np.ndarray | None = None,
+        expansion: Expansion | None = None,
     ) -> list[Hit]:
         """Best k items of `kind` for a free-text query, among those passing `filters`
-        (default: active items only); pass `vector` when the query is already embedded."""
+        (default: active items only); pass `vector` when the query is already embedded, and
+        `expansion` for extra lexical words and industries to boost (query understanding)."""
         if mode not in MODES:
             raise ValueError(f"未知检索方式 {mode!r} / unknown mode {mode!r}; use one of {MODES}")
         if vector is None and mode != "lexical":
             vector = self.embedder.encode_queries([query])[0]
-        return self._search(kind, k, filters, mode, vector, query)
+        return self._search(kind, k, filters, mode, vector, query, expansion)
+
+    def coverage(
+        self, kind: str, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
+    ) -> dict[int, float]:
+        """Idf-weighted share of the query's words each item contains (see LexicalIndex)."""
+        with self.lock:
+            return self._kind(kind).lexical.coverage(query, ids, ignore)
 
     def similar_to_item(
         self,
@@ -334,6 +373,7 @@ class SearchIndex:
         mode: Mode,
         vector: np.ndarray | None,
         query: str | None,
+        expansion: Expansion | None = None,
     ) -> list[Hit]:
         if k <= 0:
             return []
@@ -349,14 +389,31 @@ class SearchIndex:
                 dense = part.vector.search(vector, depth, allowed)
             if mode != "dense" and query:
                 lexical = self._lexical(part, query, depth, allowed)
+                if expansion is not None and expansion.words:
+                    extra = self._lexical(part, " ".join(expansion.words), depth, allowed)
+                    lexical = _add_scores(lexical, extra, expansion.weight, depth)
+            boosted: np.ndarray | None = None
+            if expansion is not None and expansion.industries and mode == "hybrid":
+                chosen = Filters(industries=expansion.industries, statuses=None)
+                boosted = part.meta.select(chosen)
         if mode == "dense":
             return [Hit(i, kind, s, dense_score=s) for i, s in dense[:k]]
         if mode == "lexical":
             return [Hit(i, kind, s, lexical_score=s) for i, s in lexical[:k]]
         dense_scores, lexical_scores = dict(dense), dict(lexical)
-        fused = fuse(dense, lexical, self.fusion)[:k]
+        fused = fuse(dense, lexical, self.fusion)
+        if boosted is not None and expansion is not None and fused:
+            ids = np.fromiter((i for i, _ in fused), dtype=np.int64, count=len(fused))
+            member = is_member(ids, boosted)
+            fused = sorted(
+                (
+                    (i, s + expansion.boost * bool(m))
+                    for (i, s), m in zip(fused, member, strict=True)
+                ),
+                key=lambda p: (-p[1], p[0]),
+            )
         return [
-            Hit(i, kind, float(s), dense_scores.get(i), lexical_scores.get(i)) for i, s in fused
+            Hit(i, kind, float(s), dense_scores.get(i), lexical_scores.get(i)) for i, s in fused[:k]
         ]
 
     @staticmethod

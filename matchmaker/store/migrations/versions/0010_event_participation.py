@@ -1,7 +1,7 @@
 """event participation: invitations with RSVP, meeting requests and wishes, participant e-mails
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-03 17:00:00
 
 Events get an RSVP deadline and humane-schedule settings, plans the wish bonus they included,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
