@@ -5,7 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import auth, events, feedback, items, parks, schedule, search
+from api.pages import (
+    auth,
+    events,
+    feedback,
+    items,
+    park_map,
+    parks,
+    portal,
+    rd_zero,
+    schedule,
+    search,
+    stats,
+)
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
@@ -15,8 +27,12 @@ ROUTERS = (
     feedback.router,
     items.router,
     parks.router,
+    park_map.router,
+    rd_zero.router,
     events.router,
     schedule.router,
+    stats.router,
+    portal.router,
 )
 
 

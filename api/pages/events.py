@@ -20,14 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from api.deps import EventScorerDep
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
+from matchmaker.core.config import get_settings
 from matchmaker.core.kinds import TRACK_NAMES
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events.service import (
     events,
+    fit,
     invitations,
+    mail,
     participants,
     planning,
     queries,
+    rsvp,
     rules,
 )
 from matchmaker.events.service.access import authorise
@@ -237,8 +241,18 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
         raise PageError(404)
     with viewing(page):
         setup = queries.event_setup(page.db, number, who)
+    invited: dict[str, Any] = {}
+    if setup.access.whole:  # the organiser team: RSVP status at a glance, whom to invite next
+        rows = rsvp.invitations(page.db, number)
+        _, ranked = fit.ranked_candidates(page.db, setup.event, limit=200)
+        invited = {
+            "summary": rsvp.rsvp_summary(page.db, number),
+            "rows": [rsvp.invitation_view(page.db, r) for r in rows],
+            "ranked": [c for c in ranked if not c.invited and not c.participant][:30],
+        }
     return page.render(
         "event.html",
+        invited=invited,
         nav="events",
         event=setup.event,
         names=setup.names,
@@ -250,6 +264,31 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
         others=setup.others,
         track_names=TRACK_NAMES,
     )
+
+
+@router.post("/events/{event_id}/invitations")
+async def invite_by_email(event_id: str, request: Request, page: PageDep) -> Response:
+    """Invite one organisation at an e-mail address and send its signed answer link."""
+    page.permit(EVENTS_CREATE)
+    number = event_id_of(page, event_id)
+    form = await read_form(request)
+    page.check_csrf(text(form, "csrf", 100))
+    org = to_int(form.get("organisation_id"), 1, MAX_ID)
+    back = f"/events/{number}#invitations"
+    if org is None:
+        return page.redirect(back, page.t("events.choose"), "error")
+    invitee = rsvp.Invitee(org, text(form, "email", 254), text(form, "contact_name", 100))
+    try:
+        with use_case(page):
+            rsvp.invite_organisations(page.db, number, [invitee], viewer(page).principal)
+        with use_case(page):
+            post = mail.Mailer.smtp(get_settings())
+            done = mail.send_invitations(page.db, post, number)
+            post.transport.close()
+    except FormRefused as exc:
+        return page.redirect(back, exc.message, "error")
+    level = "ok" if not done.failed else "error"
+    return page.redirect(back, page.t("events.invited", sent=done.sent, failed=done.failed), level)
 
 
 @router.post("/events/{event_id}/participants")

@@ -128,4 +128,15 @@ def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLR
         sections=recommendation_sections(request, page, item),
         reason_codes=REASON_CODES,
         anonymous=page.user is None,
+        finance=finance_for(page, item),
     )
+
+
+def finance_for(page: Page, item: Any) -> list[Any]:
+    """科技金融驿站: the financial products that fit an open need or achievement."""
+    from matchmaker.finance.match import products_for
+    from matchmaker.store.models import Achievement, Need
+
+    if not isinstance(item, Need | Achievement) or not is_open(item):
+        return []
+    return list(products_for(page.db, item))

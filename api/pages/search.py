@@ -21,7 +21,7 @@ from api.pages.session import PageUser
 from api.pages.web import Page, PageDep
 from api.security.throttle import search_quota
 from matchmaker.core.kinds import ITEM_KINDS
-from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.taxonomy import INDUSTRIES, resolve_industry
 from matchmaker.core.vocab import COOP_MODES, normalise_province
 from matchmaker.retrieval import search_feedback
 from matchmaker.retrieval.index.filters import Filters
@@ -97,8 +97,8 @@ def parse_form(params: Mapping[str, Any], park_ids: set[int], provinces: set[str
     elif kind:
         ignored.append("kind")
     industry = text(params, "industry", 40)
-    if industry in {i.code for i in INDUSTRIES}:
-        form.industry = industry
+    if industry and resolve_industry(industry):
+        form.industry = resolve_industry(industry)
     elif industry:
         ignored.append("industry")
     park = to_int(params.get("park"), 1, MAX_ID) if params.get("park") else None

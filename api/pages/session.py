@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.core.config import get_settings
-from matchmaker.policy.actor import Actor, key_principal
+from matchmaker.policy.actor import STATS_READ, Actor, key_principal
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 
@@ -37,10 +37,11 @@ class PageUser:
     organisation_id: int | None
     name: str
     organisation_name: str | None = None
+    park_id: int | None = None
 
     def as_actor(self) -> Actor:
-        """The person as the policy knows callers (role, organisation, principal "key:N")."""
-        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
+        """The person as the policy knows callers (role, organisation, principal "key:N", park)."""
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id), self.park_id)
 
     @property
     def sees_contacts(self) -> bool:
@@ -51,6 +52,11 @@ class PageUser:
     def organises(self) -> bool:
         """Whether the person may create events and manage catalogue records."""
         return self.as_actor().organises
+
+    @property
+    def reads_stats(self) -> bool:
+        """Whether the person may open the statistics pages (park staff: their park only)."""
+        return self.as_actor().can(STATS_READ)
 
     @property
     def writes(self) -> bool:
@@ -107,7 +113,9 @@ def current_user(request: Request, session: Session) -> PageUser | None:
     if record.organisation_id is not None:
         org = session.get(Organisation, record.organisation_id)
         org_name = org.name if org is not None else None
-    return PageUser(record.id, record.role, record.organisation_id, record.name, org_name)
+    return PageUser(
+        record.id, record.role, record.organisation_id, record.name, org_name, record.park_id
+    )
 
 
 def set_session(response: Response, request: Request, token: str) -> None:

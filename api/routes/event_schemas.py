@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from matchmaker.catalog import parsers
+from matchmaker.catalog.schemas import INDUSTRY_VALUES
 from matchmaker.core.kinds import TrackName
-from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.text import Block, Line
 from matchmaker.events.service.events import EventSpec
 from matchmaker.events.service.grid import MAX_SLOTS, MAX_TABLES, SessionSpec
@@ -26,12 +26,12 @@ TableLabel = Annotated[Line, Field(min_length=1, max_length=20)]
 IndustryName = Annotated[
     Line,
     Field(
-        json_schema_extra={"enum": [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]},
-        description="行业代码或中文名",
+        json_schema_extra={"enum": INDUSTRY_VALUES},
+        description="行业代码、中文名或政策文件中的名称",
     ),
 ]
 ItemIds = Annotated[list[DbId], Field(max_length=200)]
-ExportFormat = Literal["csv", "xlsx", "html"]
+ExportFormat = Literal["csv", "xlsx", "html", "ics"]
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "文件下载 File download",
@@ -41,6 +41,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
                 "schema": {"type": "string", "format": "binary"}
             },
             "text/html": {"schema": {"type": "string"}},
+            "text/calendar": {"schema": {"type": "string"}},
         },
     }
 }
@@ -252,6 +253,10 @@ class EventPublic(BaseModel):
     small_min_meetings: int
     participants: int
     plan_version: int | None
+    rsvp_deadline: dt.datetime | None = None
+    schedule_rules: dict[str, Any] = Field(
+        default_factory=dict, description="人性化排程设置 placement, max_back_to_back, breaks"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -283,6 +288,7 @@ class ParticipantPublic(BaseModel):
     scenario_ids: list[int]
     status: str
     cancelled_at: dt.datetime | None
+    checked_in_at: dt.datetime | None = Field(default=None, description="到场签到时间 checked in")
     note: str
 
 

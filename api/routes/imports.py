@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import problems
 from api.deps import LoadedIndexDep, OrganiserDep, SessionDep
@@ -34,6 +34,11 @@ class ImportResult(BaseModel):
     skipped_rows: list[int]
     problems: list[dict[str, Any]]
     unknown_columns: list[str]
+    flagged: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="导入但行业标签无法识别、留待映射的行（skip_invalid）rows imported with an "
+        "unknown industry label kept for staff to map",
+    )
 
 
 class ImportJobAccepted(BaseModel):
@@ -136,6 +141,7 @@ async def upload_import(
         "skipped_rows": report.skipped_rows,
         "problems": _rows(report.problems),
         "unknown_columns": report.unknown_columns,
+        "flagged": [{"row": row, "label": label} for row, label in report.flagged],
     }
 
 

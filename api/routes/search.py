@@ -22,7 +22,7 @@ from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
 from api.security.throttle import search_quota
 from matchmaker.core.kinds import ItemKind, SourceKind, TargetKind, TrackName
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import Block, Line
 from matchmaker.core.vocab import COOP_MODE_ALIASES
 from matchmaker.retrieval import search_feedback
@@ -86,7 +86,7 @@ def _filters(
         if code is None:
             raise Problem(
                 422,
-                f"未知行业“{name}” / unknown industry",
+                unknown_industry_message(name),
                 [{"field": "industry", "in": "query", "message": "unknown industry"}],
             )
         codes.append(code)

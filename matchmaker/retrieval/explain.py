@@ -135,7 +135,7 @@ def _reasons(
     reasons: list[Reason] = []
     if terms:
         reasons.append(Reason("why.terms", {"terms": list(terms)}))
-    if isinstance(item, Achievement):
+    if isinstance(item, Achievement) and item.trl is not None:
         reasons.append(Reason("why.trl", {"trl": item.trl, "stage": trl_stage(item.trl)}))
     elif isinstance(item, Need) and item.min_trl is not None:
         reasons.append(Reason("why.min_trl", {"trl": item.min_trl}))

@@ -2,6 +2,18 @@
 
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
-from matchmaker.store import auth, feedback, models, search_feedback
+from matchmaker.events import participation_models as event_participation
+from matchmaker.finance import models as finance_models
+from matchmaker.store import auth, feedback, labels, models, search_feedback
 
-__all__ = ["auth", "digest_models", "event_store", "feedback", "models", "search_feedback"]
+__all__ = [
+    "auth",
+    "digest_models",
+    "event_participation",
+    "event_store",
+    "feedback",
+    "finance_models",
+    "labels",
+    "models",
+    "search_feedback",
+]

@@ -41,6 +41,7 @@ class LiveServer:
     ids: dict[str, Any]
     data_dir: Path
     log: Path
+    mail: Any = None  # the SMTP server's handler (tests.digest.conftest.Handler): what was sent
 
 
 def cache_root() -> Path:
@@ -92,12 +93,17 @@ def seed(data_dir: Path) -> tuple[dict[str, str], dict[str, Any]]:
             ),
             "reader": create_key(session, name="页面测试读者", role="reader"),
         }
+        liuzhou = session.scalars(select(Park).where(Park.external_id == "P-LZ")).one()
+        keys["park_staff"] = create_key(
+            session, name="柳州高新区工作人员", role="park_staff", park_id=liuzhou.id
+        )
         ids = {
             "empty_park": empty.id,
             "enterprise": enterprise.id,
             "enterprise_name": enterprise.name,
             "need": need.id,
             "need_title": need.title,
+            "liuzhou": liuzhou.id,
         }
     engine.dispose()
     return keys, ids
@@ -139,8 +145,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "server.log"
     port = free_port()
+    from aiosmtpd.controller import Controller
+
+    from tests.digest.conftest import Handler
+
+    mail = Handler()  # a real SMTP server for the e-mails the server sends (event invitations …)
+    smtp_port = free_port()
+    smtp = Controller(mail, hostname="127.0.0.1", port=smtp_port, decode_data=False)
+    smtp.start()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(MATCHMAKER_DATA_DIR=str(data_dir), MATCHMAKER_SECRET_KEY=SECRET)
+    env.update(
+        MATCHMAKER_DATA_DIR=str(data_dir),
+        MATCHMAKER_SECRET_KEY=SECRET,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        MATCHMAKER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -164,13 +184,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     try:
         wait_ready(url, process, log)
         _get(url + "/?q=" + urllib.parse.quote("划痕检测"), timeout=300)  # load the embedder
-        yield LiveServer(url, keys, ids, data_dir, log)
+        yield LiveServer(url, keys, ids, data_dir, log, mail)
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        smtp.stop()
 
 
 def browser_missing() -> str | None:
