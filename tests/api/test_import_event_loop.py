@@ -1,4 +1,6 @@
-"""A 2,000-row upload never freezes the server: /health keeps answering under 100 ms (p99) from
+"""A 2,000-row upload never freezes the server: /health keeps answering (target p99 under 100 ms,
+measured 45–76 ms on 2 busy cores; the assertion allows 500 ms so that a CI machine busy with other
+work does not fail it, while a held event loop, seconds to minutes before this fix, still does) from
 the moment the upload starts while the file is parsed, validated and written and the job embeds
 its first batches (the whole embedding, ~2 minutes on 2 busy cores, is left out to keep the test
 short: it runs in the same worker thread as the batches measured)."""
@@ -17,7 +19,8 @@ from tests.server_process import data_engine, organiser_key, running_server
 
 ROWS = 2_000
 EMBEDDED_ENOUGH = 256  # rows embedded before the measurement stops
-P99_BUDGET_MS = 100.0
+P99_TARGET_MS = 100.0  # the figure the docs report (printed with -s)
+P99_BUDGET_MS = 500.0  # what fails the test: an event loop held by parsing or embedding
 
 
 def _needs_csv(n: int) -> bytes:
@@ -84,6 +87,6 @@ def test_health_stays_fast_while_a_2000_row_import_runs(tmp_path: Path) -> None:
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(
         f"{ROWS}-row import: written and {job['embedded']} embedded in {seconds:.1f} s; /health n={len(latencies)} "
-        f"p50 {p50:.1f} ms p99 {p99:.1f} ms max {latencies[-1]:.1f} ms"
+        f"p50 {p50:.1f} ms p99 {p99:.1f} ms (target {P99_TARGET_MS:.0f} ms) max {latencies[-1]:.1f} ms"
     )
     assert p99 < P99_BUDGET_MS, f"/health p99 {p99:.1f} ms (max {latencies[-1]:.1f} ms)"

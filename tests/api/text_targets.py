@@ -145,6 +145,10 @@ def url_for(route: str, ids: dict[str, int], override: tuple[str, str] | None = 
     for name in [p[1:-1] for p in route.split("/") if p.startswith("{")]:
         if override is not None and override[0] == name:
             value = override[1]
+        elif route.startswith("/api/v1/finance-products/matches/") and name == "kind":
+            value = "need"  # finance matches name the kind in the singular
+        elif route.startswith("/api/v1/finance-products/matches/") and name == "item_id":
+            value = str(ids["own_need"])
         elif name in PATH_VALUES:
             value = PATH_VALUES[name]
         elif name == "item_id":
