@@ -169,32 +169,11 @@ def import_command(
 
 
 def _sync_index_quietly() -> None:
-    """Bring the search index up to date after a data change, with a progress bar while it embeds."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskID,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
+    """Bring the search index up to date after a data change, showing progress while it embeds."""
+    from matchmaker.cli.progress import embedding_progress
     from matchmaker.retrieval.index.service import sync_default_index
 
-    columns = (
-        TextColumn("建立索引 indexing {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(kind: str, done: int, total: int) -> None:
-            if kind not in tasks:
-                tasks[kind] = bar.add_task(kind, total=total)
-            bar.update(tasks[kind], completed=done, total=total)
-
+    with embedding_progress("建立索引 indexing", transient=True) as progress:
         report = sync_default_index(progress)
     ok("检索索引已更新 search index up to date:\n" + report.summary())
 

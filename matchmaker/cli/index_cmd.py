@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -31,8 +31,7 @@ def build_command(
     ] = False,
 ) -> None:
     """建立或更新检索索引 Build or update the search index from the database (only changed items are embedded)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from matchmaker.cli.progress import embedding_progress
     from matchmaker.core.container import get_container
     from matchmaker.retrieval.index.service import SearchIndex
     from matchmaker.retrieval.index.vector import GenerationStore
@@ -43,20 +42,7 @@ def build_command(
     upgrade()
     directory = container.settings.index_dir
     index = SearchIndex(embedder, directory, cache=container.embedding_cache)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, transient=False) as bar, session_scope() as session:
-        tasks: dict[str, Any] = {}
-
-        def progress(kind: str, done: int, total: int) -> None:
-            if kind not in tasks:
-                tasks[kind] = bar.add_task(f"嵌入 embedding {kind}", total=max(total, 1))
-            bar.update(tasks[kind], completed=done if total else 1)
-
+    with embedding_progress() as progress, session_scope() as session:
         if rebuild:
             report = index.sync(session, progress)
             report.rebuilt_reason = "按要求全部重建 / rebuilt from scratch as asked (--rebuild)"

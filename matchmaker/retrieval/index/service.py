@@ -48,7 +48,8 @@ from matchmaker.retrieval.index.vector import DEFAULT_ANN_THRESHOLD
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-EMBED_CHUNK = 256  # texts per embedding call (progress is reported between chunks)
+EMBED_CHUNK = 256  # texts per lexical update
+PROGRESS_CHUNK = 32  # texts per embedding call: progress and searchability every ~5 s on 2 cores
 Progress = Callable[[str, int, int], None]  # (kind, done, total)
 
 
@@ -305,8 +306,8 @@ class SearchIndex:
         changes, todo = plan.changes, plan.todo
         if progress is not None:
             progress(kind, 0, len(todo))
-        for start in range(0, len(todo), EMBED_CHUNK):
-            chunk = todo[start : start + EMBED_CHUNK]
+        for start in range(0, len(todo), PROGRESS_CHUNK):
+            chunk = todo[start : start + PROGRESS_CHUNK]
             ids = [i for i, _ in chunk]
             vectors = embed_documents_cached(
                 self.embedder, [plan.texts[i] for i in ids], self.cache
