@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import auth, events, feedback, items, parks, schedule, search
+from api.pages import accounts, auth, events, feedback, items, parks, schedule, search
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
 ROUTERS = (
     search.router,
     auth.router,
+    accounts.router,
     feedback.router,
     items.router,
     parks.router,

@@ -9,6 +9,8 @@ a signed-in person acts as. Pages call these; e-mails go out through `accounts.m
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -84,8 +86,8 @@ def verification_token(settings: Settings, user: User) -> str:
     return make_token(settings.secret_key, VERIFY, user.id, user.email)
 
 
-def send_verification(settings: Settings, user: User) -> bool:
-    """E-mail the verify-your-address link (one attempt; False when delivery failed)."""
+def verification_message(settings: Settings, user: User) -> EmailMessage:
+    """The verify-your-address e-mail (built while the account is at hand, sent later)."""
     url = mail.link(settings, VERIFY_PATH, verification_token(settings, user))
     lines = [
         t("account.mail.hello", "zh", name=user.name),
@@ -96,11 +98,12 @@ def send_verification(settings: Settings, user: User) -> bool:
         t("account.mail.verify_en", "zh"),
         t("account.mail.ignore", "zh"),
     ]
-    return mail.send(
-        mail.message(settings, user.email, "account.mail.verify_subject", lines, url),
-        user.email,
-        settings,
-    )
+    return mail.message(settings, user.email, "account.mail.verify_subject", lines, url)
+
+
+def send_verification(settings: Settings, user: User) -> bool:
+    """E-mail the verify-your-address link (one attempt; False when delivery failed)."""
+    return mail.send(verification_message(settings, user), user.email, settings)
 
 
 def verify_email(session: Session, settings: Settings, token: str) -> User:
@@ -136,11 +139,11 @@ def reset_token(settings: Settings, user: User) -> str:
     return make_token(settings.secret_key, RESET, user.id, user.password_hash)
 
 
-def send_reset(session: Session, settings: Settings, email: str) -> bool:
-    """E-mail a reset link when the address has an account (the page says the same either way)."""
+def reset_message(session: Session, settings: Settings, email: str) -> EmailMessage | None:
+    """The reset-your-password e-mail for an address with an account (None without one)."""
     user = find_user(session, email)
     if user is None:
-        return False
+        return None
     url = mail.link(settings, RESET_PATH, reset_token(settings, user))
     lines = [
         t("account.mail.hello", "zh", name=user.name),
@@ -151,11 +154,13 @@ def send_reset(session: Session, settings: Settings, email: str) -> bool:
         t("account.mail.reset_en", "zh"),
         t("account.mail.ignore", "zh"),
     ]
-    return mail.send(
-        mail.message(settings, user.email, "account.mail.reset_subject", lines, url),
-        user.email,
-        settings,
-    )
+    return mail.message(settings, user.email, "account.mail.reset_subject", lines, url)
+
+
+def send_reset(session: Session, settings: Settings, email: str) -> bool:
+    """E-mail a reset link when the address has an account (the page says the same either way)."""
+    msg = reset_message(session, settings, email)
+    return msg is not None and mail.send(msg, str(msg["To"]), settings)
 
 
 def check_reset_token(session: Session, settings: Settings, token: str) -> User:

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     rate_limit_redis_url: str | None = Field(default=None, alias="MATCHMAKER_RATE_LIMIT_REDIS_URL")
     rate_limits: bool = Field(default=True, alias="MATCHMAKER_RATE_LIMITS")
     limit_login_failures: int = Field(default=10, ge=1, alias="MATCHMAKER_LIMIT_LOGIN_FAILURES")
+    limit_account_login_failures: int = Field(
+        default=5, ge=1, alias="MATCHMAKER_LIMIT_ACCOUNT_LOGIN_FAILURES"
+    )
     limit_key_failures: int = Field(default=20, ge=1, alias="MATCHMAKER_LIMIT_KEY_FAILURES")
     limit_search_per_minute: int = Field(default=120, ge=1, alias="MATCHMAKER_LIMIT_SEARCH")
     limit_subscribe_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SUBSCRIBE")

@@ -1,0 +1,332 @@
+"""Account pages in process (no browser), with e-mails through a real SMTP server (aiosmtpd):
+sign-up → verify → login, bad and duplicate sign-ups, tampered and reused links, the per-account
+login limit, password reset, sign-out everywhere, organisation request → staff approval → join."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from matchmaker.accounts.models import User
+from matchmaker.store.models import Organisation, Park
+from tests.accounts.conftest import Mailbox, free_port
+
+PUBLIC_URL = "http://testserver"
+PASSWORD = "南宁青秀山-观景台-2026"
+
+
+@dataclass
+class Site:
+    """The app over a fresh database, its mailbox and the ids of the park it has."""
+
+    app: object
+    mailbox: Mailbox
+    parks: dict[str, int]
+    made: int = 0
+
+    def client(self, address: str | None = None) -> TestClient:
+        """A browser of its own (its own cookies and, unless given, its own address)."""
+        self.made += 1
+        peer = address or f"10.0.{self.made // 250}.{self.made % 250 + 1}"
+        return TestClient(self.app, client=(peer, 50000))  # type: ignore[arg-type]
+
+    def path(self, address: str, path: str) -> str:
+        """The local path and query of the last `path` link mailed to an address."""
+        return self.mailbox.link(address, path).removeprefix(PUBLIC_URL)
+
+
+def csrf(client: TestClient, path: str) -> str:
+    """The CSRF token of a page's forms."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The app (lifespan included) with SMTP pointing at a real local server."""
+    from aiosmtpd.controller import Controller
+
+    from matchmaker.core.config import get_settings
+    from matchmaker.store.db import get_engine, session_scope, upgrade
+
+    data_dir: Path = tmp_path_factory.mktemp("pages-accounts") / "data"
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {
+            "MATCHMAKER_DATA_DIR": str(data_dir),
+            "MATCHMAKER_SECRET_KEY": "accounts-pages-secret",
+            "MATCHMAKER_PUBLIC_URL": PUBLIC_URL,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(port),
+            "SMTP_TLS": "none",
+        }.items():
+            mp.setenv(name, value)
+        mp.delenv("DATABASE_URL", raising=False)
+        mp.delenv("SMTP_USER", raising=False)
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+        try:
+            upgrade()
+            with session_scope() as s:
+                lz = Park(external_id="P-LZ", name="柳州高新区", level="national", city="柳州")
+                bh = Park(external_id="P-BH", name="北海高新区", level="national", city="北海")
+                s.add_all([lz, bh])
+                s.flush()
+                parks = {"lz": lz.id, "bh": bh.id}
+            from api.main import create_app
+
+            app = create_app()
+            with TestClient(app):
+                yield Site(app, box, parks)
+        finally:
+            controller.stop()
+            get_engine.cache_clear()
+            get_settings.cache_clear()
+
+
+def sign_up(site: Site, client: TestClient, address: str, name: str = "李雷") -> None:
+    """Fill in the sign-up form and click the e-mailed link."""
+    form = {"email": address, "name": name, "password": PASSWORD, "password2": PASSWORD}
+    answer = client.post("/signup", data=form)
+    assert answer.status_code == 201 and address.lower() in answer.text
+    verified = client.get(site.path(address.lower(), "/account/verify"))
+    assert verified.status_code == 200 and "邮箱已验证" in verified.text
+
+
+def log_in(client: TestClient, address: str, password: str = PASSWORD) -> None:
+    """Log in with e-mail and password."""
+    answer = client.post(
+        "/login", data={"email": address, "password": password, "next": "/"}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text[:2000]
+
+
+def grant(address: str, role: str, park: int | None = None) -> None:
+    """Make an account park staff or admin (what `matchmaker users grant` does)."""
+    from matchmaker.store.db import session_scope
+
+    with session_scope() as s:
+        user = s.scalars(select(User).where(User.email == address)).one()
+        user.role, user.park_id = role, park
+
+
+def test_sign_up_verify_and_log_in(site: Site) -> None:
+    browser = site.client()
+    sign_up(site, browser, "Han@Example.cn", "韩梅梅")
+    mail = site.mailbox.to("han@example.cn")[-1]
+    assert "验证" in str(mail["Subject"]) and "noreply" not in str(mail["To"])
+    page = browser.get("/account")
+    assert page.status_code == 401 or "/login" in str(page.url)  # verified, not yet logged in
+    log_in(browser, "han@example.cn")
+    cookie = browser.cookies.get("mm_session")
+    assert cookie and PASSWORD not in cookie and "han@" not in cookie
+    account = browser.get("/account")
+    assert (
+        account.status_code == 200 and "韩梅梅" in account.text and "尚未加入机构" in account.text
+    )
+
+
+def test_bad_and_duplicate_sign_ups_name_the_field_and_keep_the_values(site: Site) -> None:
+    browser = site.client()
+    sign_up(site, browser, "dup@example.cn")
+    form = {
+        "email": "DUP@example.cn",
+        "name": "重复者",
+        "password": PASSWORD,
+        "password2": PASSWORD,
+    }
+    again = browser.post("/signup", data=form)
+    assert again.status_code == 409 and "该邮箱已注册" in again.text
+    assert 'value="重复者"' in again.text and PASSWORD not in again.text
+    differ = browser.post("/signup", data={**form, "email": "new@example.cn", "password2": "x"})
+    assert differ.status_code == 400 and "两次输入的密码不一致" in differ.text
+    assert 'id="password2" name="password2"' in differ.text and 'aria-invalid="true"' in differ.text
+    assert site.mailbox.to("new@example.cn") == []
+
+
+def test_tampered_and_reused_links_get_a_clear_page(site: Site) -> None:
+    browser = site.client()
+    browser.post(
+        "/signup",
+        data={"email": "t@example.cn", "name": "测试", "password": PASSWORD, "password2": PASSWORD},
+    )
+    link = site.path("t@example.cn", "/account/verify")
+    tampered = browser.get(link[:-3] + ("abc" if not link.endswith("abc") else "xyz"))
+    assert tampered.status_code == 400 and "链接无效" in tampered.text
+    assert 'action="/account/verify/resend"' in tampered.text
+    assert browser.get("/account/verify?token=").status_code == 400
+    assert browser.get(link).status_code == 200
+    reused = browser.get(link)
+    assert reused.status_code == 410 and "已经验证过" in reused.text
+
+
+def test_an_unverified_account_is_told_to_verify(site: Site) -> None:
+    browser = site.client()
+    form = {"email": "u@example.cn", "name": "未验证", "password": PASSWORD, "password2": PASSWORD}
+    browser.post("/signup", data=form)
+    refused = browser.post("/login", data={"email": "u@example.cn", "password": PASSWORD})
+    assert refused.status_code == 403 and "尚未验证" in refused.text
+
+
+def test_failed_logins_lock_the_account_with_a_clear_message(site: Site) -> None:
+    browser = site.client()
+    sign_up(site, browser, "lock@example.cn")
+    for _ in range(5):
+        wrong = browser.post(
+            "/login", data={"email": "lock@example.cn", "password": "错误的密码123"}
+        )
+        assert wrong.status_code == 401 and "邮箱或密码不正确" in wrong.text
+    locked = browser.post("/login", data={"email": "lock@example.cn", "password": PASSWORD})
+    assert locked.status_code == 429 and "该账号登录失败次数过多" in locked.text
+    assert int(locked.headers["Retry-After"]) > 0
+    other = site.client()
+    sign_up(site, other, "free@example.cn")
+    log_in(other, "free@example.cn")  # another account from the same address still logs in
+
+
+def test_password_reset_by_email_signs_out_everywhere(site: Site) -> None:
+    first, second = site.client(), site.client()
+    sign_up(site, first, "reset@example.cn")
+    log_in(first, "reset@example.cn")
+    assert first.get("/account").status_code == 200
+    asked = second.post("/account/forgot", data={"email": "reset@example.cn"})
+    unknown = second.post("/account/forgot", data={"email": "nobody@example.cn"})
+    assert asked.text.count("如果该邮箱已注册") == unknown.text.count("如果该邮箱已注册") == 1
+    link = site.path("reset@example.cn", "/account/reset")
+    assert "设置新密码" in second.get(link).text
+    token = link.split("token=", 1)[1]
+    short = second.post(
+        "/account/reset", data={"token": token, "password": "短", "password2": "短"}
+    )
+    assert short.status_code == 400 and "10–200" in short.text
+    new = "新的密码-青秀山-2027"
+    done = second.post(
+        "/account/reset",
+        data={"token": token, "password": new, "password2": new},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/login"
+    assert "/login" in str(first.get("/account").url)  # the old session is over
+    reused = second.get(link)
+    assert reused.status_code == 410 and "已使用过" in reused.text
+    log_in(second, "reset@example.cn", new)
+
+
+def test_sign_out_everywhere_ends_every_session(site: Site) -> None:
+    laptop, phone = site.client(), site.client()
+    sign_up(site, laptop, "two@example.cn")
+    log_in(laptop, "two@example.cn")
+    log_in(phone, "two@example.cn")
+    token = csrf(laptop, "/account")
+    answer = laptop.post(
+        "/account/signout-everywhere", data={"csrf": token}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    for device in (laptop, phone):
+        assert "/login" in str(device.get("/account").url)
+
+
+def test_organisation_request_approved_by_its_parks_staff_then_a_member_joins(
+    site: Site,
+) -> None:
+    founder, staff, other_staff, joiner = (site.client() for _ in range(4))
+    sign_up(site, founder, "boss@lzauto.cn", "王总")
+    sign_up(site, staff, "staff@lz.gov.cn", "柳州园区")
+    sign_up(site, other_staff, "staff@bh.gov.cn", "北海园区")
+    sign_up(site, joiner, "eng@lzauto.cn", "张工")
+    grant("staff@lz.gov.cn", "park_staff", site.parks["lz"])
+    grant("staff@bh.gov.cn", "park_staff", site.parks["bh"])
+    for client, address in (
+        (founder, "boss@lzauto.cn"),
+        (staff, "staff@lz.gov.cn"),
+        (other_staff, "staff@bh.gov.cn"),
+        (joiner, "eng@lzauto.cn"),
+    ):
+        log_in(client, address)
+
+    form = {
+        "csrf": csrf(founder, "/account"),
+        "name": "柳州测试汽车电子有限公司",
+        "kind": "enterprise",
+        "province": "广西",
+        "city": "柳州",
+        "park_id": str(site.parks["lz"]),
+        "description": "",
+    }
+    bad = founder.post("/account/organisation", data={**form, "kind": "外星机构"})
+    assert (
+        bad.status_code == 400
+        and "kind" in bad.text
+        and 'value="柳州测试汽车电子有限公司"' in bad.text
+    )
+    sent = founder.post("/account/organisation", data=form, follow_redirects=False)
+    assert sent.status_code == 303
+    assert "等待园区工作人员审批" in founder.get("/account").text
+
+    assert "柳州测试汽车电子有限公司" not in other_staff.get("/review").text
+    queue = staff.get("/review")
+    assert "柳州测试汽车电子有限公司" in queue.text and "boss@lzauto.cn" in queue.text
+    request_id = int(re.search(r'id="org-request-(\d+)"', queue.text).group(1))  # type: ignore[union-attr]
+    refused = other_staff.post(
+        f"/review/organisations/{request_id}",
+        data={"csrf": csrf(other_staff, "/review"), "decision": "approve"},
+    )
+    assert refused.status_code == 403
+    approved = staff.post(
+        f"/review/organisations/{request_id}",
+        data={"csrf": csrf(staff, "/review"), "decision": "approve"},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+    assert "已批准" in str(site.mailbox.to("boss@lzauto.cn")[-1]["Subject"])
+    mine = founder.get("/account").text
+    assert "机构管理员" in mine and "柳州测试汽车电子有限公司" in mine
+
+    from matchmaker.store.db import session_scope
+
+    with session_scope() as s:
+        org_id = s.scalars(
+            select(Organisation.id).where(Organisation.name == "柳州测试汽车电子有限公司")
+        ).one()
+    joined = joiner.post(
+        "/account/join",
+        data={"csrf": csrf(joiner, "/account"), "organisation_id": str(org_id)},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303 and "等待该机构管理员审批" in joiner.get("/account").text
+    waiting = founder.get("/account").text
+    assert "eng@lzauto.cn" in waiting
+    person_id = int(re.search(r'action="/account/members/(\d+)"', waiting).group(1))  # type: ignore[union-attr]
+    founder.post(
+        f"/account/members/{person_id}",
+        data={"csrf": csrf(founder, "/account"), "decision": "approve"},
+    )
+    assert "机构成员" in joiner.get("/account").text
+
+
+def test_a_flood_of_sign_ups_from_one_address_is_limited(site: Site) -> None:
+    answers = []
+    for n in range(6):
+        browser = site.client("192.0.2.7")
+        form = {"email": f"flood{n}@example.cn", "name": "灌水", "password": PASSWORD}
+        answers.append(browser.post("/signup", data={**form, "password2": PASSWORD}))
+    assert [a.status_code for a in answers] == [201] * 5 + [429]
+    assert "注册请求过于频繁" in answers[-1].text and site.mailbox.to("flood5@example.cn") == []
+
+
+def test_forms_need_the_session_token(site: Site) -> None:
+    browser = site.client()
+    sign_up(site, browser, "csrf@example.cn")
+    log_in(browser, "csrf@example.cn")
+    forged = browser.post("/account/signout-everywhere", data={"csrf": "forged"})
+    assert forged.status_code == 400
+    assert browser.get("/account").status_code == 200  # still signed in
