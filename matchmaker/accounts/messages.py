@@ -43,6 +43,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该邮箱已经验证过，请直接登录。",
         "This address is already verified: please log in.",
     ),
+    "account.unknown": ("没有使用该邮箱的账号。", "No account has this address."),
+    "account.role.unknown": ("未知角色，可选：{roles}", "Unknown role; one of: {roles}"),
+    "account.role.park_needed": (
+        "园区工作人员必须指定园区（--park）。",
+        "Park staff need a park (--park).",
+    ),
     # e-mails
     "account.mail.hello": ("{name}，您好：", "Hello {name},"),
     "account.mail.verify_subject": (

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.accounts import mail
 from matchmaker.accounts.errors import AccountError, LinkError
-from matchmaker.accounts.models import User
+from matchmaker.accounts.models import USER_ROLES, User
 from matchmaker.accounts.passwords import (
     check_strength,
     hash_password,
@@ -205,3 +205,26 @@ def actor_of(user: User) -> Actor:
         role = ORG_ADMIN if user.org_role == "admin" else MEMBER
         return Actor(role, user.organisation_id, principal)
     return Actor(PERSON, None, principal)
+
+
+def grant_role(session: Session, email: str, role: str, park_id: int | None = None) -> User:
+    """Give an account a platform role (the first admin is made this way, from the CLI); park
+    staff need their park. The address counts as verified: an operator vouches for it."""
+    user = find_user(session, email)
+    if user is None:
+        raise AccountError(Text("account.unknown"), "email", 404)
+    if role not in USER_ROLES:
+        raise AccountError(Text("account.role.unknown", roles=", ".join(USER_ROLES)), "role")
+    if role == PARK_STAFF and park_id is None:
+        raise AccountError(Text("account.role.park_needed"), "park")
+    user.role, user.park_id = role, park_id if role == PARK_STAFF else None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    user.session_generation += 1  # sessions pick up the new role at the next login
+    session.commit()
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, oldest first."""
+    return list(session.scalars(select(User).order_by(User.id)))
