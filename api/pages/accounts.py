@@ -51,7 +51,7 @@ def _throttled(page: Page, exc: Throttled) -> HTMLResponse:
 def signup_form(page: PageDep) -> Response:
     """The sign-up form (a signed-in person goes to their account)."""
     if page.user is not None:
-        return page.redirect("/account")
+        return page.redirect("/account" if page.user.user_id is not None else "/")
     return page.render("signup.html", values={}, error=None, field=None)
 
 
@@ -356,7 +356,7 @@ def review_page(page: PageDep) -> HTMLResponse:
 @router.post("/review/organisations/{request_id}", response_class=HTMLResponse)
 async def decide_organisation(request: Request, page: PageDep, request_id: int) -> Response:
     """Approve or decline a new organisation (declining needs a comment)."""
-    user = page.require()
+    user = page.permit(ORGS_APPROVE)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     approve = text(form, "decision", 10) == "approve"

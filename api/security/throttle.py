@@ -65,7 +65,9 @@ def rules(settings: Settings) -> dict[str, Rule]:
             "该账号登录失败次数过多，已暂时锁定",
             "too many failed logins for this account, it is locked for a while",
         ),
-        Rule("signup", 5, HOUR, "注册请求过于频繁", "too many sign-ups"),
+        Rule(
+            "signup", settings.limit_signups_per_hour, HOUR, "注册请求过于频繁", "too many sign-ups"
+        ),
         Rule(
             "account-mail",
             3,
@@ -75,7 +77,7 @@ def rules(settings: Settings) -> dict[str, Rule]:
         ),
         Rule(
             "account-mail-client",
-            10,
+            settings.limit_account_mails_per_hour,
             HOUR,
             "邮件请求过于频繁",
             "too many e-mails asked for",

@@ -86,10 +86,12 @@ def decide_request(
 ) -> OrganisationRequest:
     """Approve (create the organisation, its requester becomes its admin) or decline a request;
     the requester is told by e-mail."""
+    if not actor.can(ORGS_APPROVE):
+        raise AccountError(Text("account.org.not_reviewer"), None, 403)
     row = session.get(OrganisationRequest, request_id)
     if row is None or row.status != "pending":
         raise AccountError(Text("account.org.request_gone"), None, 404)
-    if not actor.can(ORGS_APPROVE) or not reviews_park(actor, row.park_id):
+    if not reviews_park(actor, row.park_id):
         raise AccountError(Text("account.org.not_reviewer"), None, 403)
     user = session.get(User, row.user_id)
     row.status = "approved" if approve else "declined"

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     limit_account_login_failures: int = Field(
         default=5, ge=1, alias="MATCHMAKER_LIMIT_ACCOUNT_LOGIN_FAILURES"
     )
+    limit_signups_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SIGNUPS")
+    limit_account_mails_per_hour: int = Field(
+        default=10, ge=1, alias="MATCHMAKER_LIMIT_ACCOUNT_MAILS"
+    )
     limit_key_failures: int = Field(default=20, ge=1, alias="MATCHMAKER_LIMIT_KEY_FAILURES")
     limit_search_per_minute: int = Field(default=120, ge=1, alias="MATCHMAKER_LIMIT_SEARCH")
     limit_subscribe_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SUBSCRIBE")

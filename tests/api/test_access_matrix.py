@@ -580,6 +580,7 @@ def page_cases() -> list[Case]:
                 "next": "/",
             },
         ),
+        *account_page_cases(),
         Case(
             "GET",
             "/items/{kind}/{item_id}",
@@ -661,6 +662,50 @@ def page_cases() -> list[Case]:
     ]
 
 
+def account_page_cases() -> list[Case]:
+    """Account pages asked with API-key sessions (people's roles: tests/pages/test_pages_roles.py):
+    anonymous forms are open; a key session has no account; only an admin key reviews."""
+    no_account = {**dict.fromkeys(KEYED, 404), "anonymous": 303}
+
+    def person(w: World, r: str) -> dict[str, str]:
+        return {"email": f"{r}@matrix.example.cn", "name": r, "password": "矩阵测试-密码-2026"}
+
+    return [
+        Case("GET", "/signup", {**dict.fromkeys(KEYED, 303), "anonymous": 200}),
+        Case(
+            "POST",
+            "/signup",
+            public(201),
+            body=lambda w, r: {**person(w, r), "password2": person(w, r)["password"]},
+        ),
+        Case("GET", "/account/verify", public(400)),
+        Case("POST", "/account/verify/resend", public(200), body=person),
+        Case("GET", "/account/forgot", public(200)),
+        Case("POST", "/account/forgot", public(200), body=person),
+        Case("GET", "/account/reset", public(400)),
+        Case("POST", "/account/reset", public(400), body=lambda w, r: {"token": "x"}),
+        Case("GET", "/account", no_account),
+        Case("POST", "/account/organisation", no_account, body=lambda w, r: {"name": "某机构"}),
+        Case("POST", "/account/join", no_account, body=lambda w, r: {"organisation_id": "1"}),
+        Case(
+            "POST",
+            "/account/members/{user_id}",
+            no_account,
+            params=lambda w: {"user_id": 1},
+            body=lambda w, r: {"decision": "approve"},
+        ),
+        Case("POST", "/account/signout-everywhere", no_account),
+        Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case(
+            "POST",
+            "/review/organisations/{request_id}",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=lambda w: {"request_id": 999999},
+            body=lambda w, r: {"decision": "approve"},
+        ),
+    ]
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The app over a seeded database with the confidential event (shared by this module)."""
@@ -673,6 +718,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("MATCHMAKER_DATA_DIR", str(data_dir))
         mp.setenv("MATCHMAKER_LIMIT_SUBSCRIBE", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SEARCH", "1000")
+        mp.setenv("MATCHMAKER_LIMIT_SIGNUPS", "1000")
+        mp.setenv("MATCHMAKER_LIMIT_ACCOUNT_MAILS", "1000")
         mp.delenv("DATABASE_URL", raising=False)
         get_settings.cache_clear()
         get_engine.cache_clear()
