@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import accounts, auth, events, feedback, items, parks, schedule, search
+from api.pages import (
+    accounts,
+    auth,
+    events,
+    feedback,
+    items,
+    parks,
+    publishing,
+    schedule,
+    search,
+)
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
 
@@ -13,6 +23,7 @@ ROUTERS = (
     search.router,
     auth.router,
     accounts.router,
+    publishing.router,
     feedback.router,
     items.router,
     parks.router,

@@ -18,6 +18,7 @@ from api.security.throttle import Throttled, client_address, throttle_of
 from matchmaker.accounts import mail, orgs, service
 from matchmaker.accounts.errors import AccountError, LinkError
 from matchmaker.accounts.models import OrganisationRequest, User
+from matchmaker.catalog import publishing
 from matchmaker.core.config import get_settings
 from matchmaker.core.messages import Text
 from matchmaker.core.vocab import ORG_KINDS
@@ -349,7 +350,13 @@ def review_page(page: PageDep) -> HTMLResponse:
     }
     parks = {p.id: p.name for p in page.db.scalars(select(Park))}
     return page.render(
-        "review.html", nav="review", requests=requests, people=people, parks=parks, kinds=ORG_KINDS
+        "review.html",
+        nav="review",
+        requests=requests,
+        people=people,
+        parks=parks,
+        kinds=ORG_KINDS,
+        items=publishing.pending_items(page.db, actor),
     )
 
 

@@ -666,6 +666,10 @@ def account_page_cases() -> list[Case]:
     """Account pages asked with API-key sessions (people's roles: tests/pages/test_pages_roles.py):
     anonymous forms are open; a key session has no account; only an admin key reviews."""
     no_account = {**dict.fromkeys(KEYED, 404), "anonymous": 303}
+    members_only = {**dict.fromkeys(KEYED, 403), "anonymous": 303}  # people publish, keys do not
+
+    def item(w: World) -> dict[str, Any]:
+        return {"kind": "need", "item_id": w.ids["own_need"]}
 
     def person(w: World, r: str) -> dict[str, str]:
         return {"email": f"{r}@matrix.example.cn", "name": r, "password": "矩阵测试-密码-2026"}
@@ -696,6 +700,24 @@ def account_page_cases() -> list[Case]:
         ),
         Case("POST", "/account/signout-everywhere", no_account),
         Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
+        *[
+            Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})
+            for method, route in (
+                ("GET", "/my/items"),
+                ("GET", "/my/items/new/{kind}"),
+                ("POST", "/my/items/new/{kind}"),
+                ("GET", "/my/items/{kind}/{item_id}/edit"),
+                ("POST", "/my/items/{kind}/{item_id}/edit"),
+                ("POST", "/my/items/{kind}/{item_id}/submit"),
+            )
+        ],
+        Case(
+            "POST",
+            "/review/items/{kind}/{item_id}",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=item,
+            body=lambda w, r: {"decision": "publish"},
+        ),
         Case(
             "POST",
             "/review/organisations/{request_id}",

@@ -1,0 +1,125 @@
+"""Self-service publishing on the pages (in process, real index): a member of an approved
+organisation drafts a need (bad values come back named, values kept), submits it; it is not
+public until staff of its park publish it; then anonymous search finds it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from fastapi.testclient import TestClient
+
+from tests.pages.account_site import Site, csrf, grant, log_in, sign_up, site
+
+__all__ = ["site"]  # the module's fixture
+
+NEED = {
+    "title": "甘蔗渣纤维模塑餐盒防水涂层",
+    "description": "甘蔗渣模塑餐盒遇热汤渗漏，需要不含氟的可降解防水防油涂层工艺。",
+    "keywords": "甘蔗渣、模塑、防水涂层",
+    "industries": "",
+    "coop_modes": "合作开发",
+    "budget_min": "20",
+    "budget_max": "60",
+}
+
+
+def member_of_new_org(site: Site, founder: TestClient, staff: TestClient) -> None:
+    """The founder requests an organisation in 柳州 park and its staff approve it."""
+    form = {
+        "csrf": csrf(founder, "/account"),
+        "name": "柳州测试环保包装有限公司",
+        "kind": "enterprise",
+        "province": "广西",
+        "city": "柳州",
+        "park_id": str(site.parks["lz"]),
+    }
+    assert (
+        founder.post("/account/organisation", data=form, follow_redirects=False).status_code == 303
+    )
+    queue = staff.get("/review").text
+    request_id = re.search(r'id="org-request-(\d+)"', queue).group(1)  # type: ignore[union-attr]
+    staff.post(
+        f"/review/organisations/{request_id}",
+        data={"csrf": csrf(staff, "/review"), "decision": "approve"},
+    )
+
+
+def test_a_member_publishes_a_need_through_review_and_it_becomes_searchable(site: Site) -> None:
+    founder, staff, other_staff, visitor = (site.client() for _ in range(4))
+    sign_up(site, founder, "boss@lzpack.cn", "陈总")
+    sign_up(site, staff, "review@lz.gov.cn", "柳州审核")
+    sign_up(site, other_staff, "review@bh.gov.cn", "北海审核")
+    grant("review@lz.gov.cn", "park_staff", site.parks["lz"])
+    grant("review@bh.gov.cn", "park_staff", site.parks["bh"])
+    for client, address in (
+        (founder, "boss@lzpack.cn"),
+        (staff, "review@lz.gov.cn"),
+        (other_staff, "review@bh.gov.cn"),
+    ):
+        log_in(client, address)
+    assert founder.get("/my/items").status_code == 403  # not in an organisation yet
+    member_of_new_org(site, founder, staff)
+    assert "本机构条目" in founder.get("/my/items").text
+
+    token = csrf(founder, "/my/items/new/need")
+    bad = founder.post(
+        "/my/items/new/need",
+        data={**NEED, "title": "", "min_trl": "12", "budget_min": "90", "csrf": token},
+    )
+    assert bad.status_code == 422
+    assert "需求名称：必填字段为空" in bad.text and "最低成熟度" in bad.text
+    assert "预算下限 90 大于上限 60" in bad.text
+    assert NEED["description"] in bad.text  # what was typed is kept
+    assert (
+        "/items/need/" not in founder.get("/my/items").text
+        and "待审核" not in founder.get("/my/items").text
+    )
+
+    saved = founder.post(
+        "/my/items/new/need",
+        data={**NEED, "csrf": token, "then": "submit"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    mine = founder.get("/my/items").text
+    assert NEED["title"] in mine and "待审核" in mine
+    need_id = int(re.search(r'id="mine-need-(\d+)"', mine).group(1))  # type: ignore[union-attr]
+
+    search = "/?q=" + quote("甘蔗渣餐盒防水涂层") + "&kind=need"
+    assert f"/items/need/{need_id}" not in visitor.get(search).text
+    assert visitor.get(f"/items/need/{need_id}").status_code == 404
+    assert NEED["title"] not in other_staff.get("/review").text
+    assert NEED["title"] in staff.get("/review").text
+    refused = other_staff.post(
+        f"/review/items/need/{need_id}",
+        data={"csrf": csrf(other_staff, "/review"), "decision": "publish"},
+    )
+    assert refused.status_code == 403
+
+    back = staff.post(
+        f"/review/items/need/{need_id}",
+        data={"csrf": csrf(staff, "/review"), "decision": "return", "comment": "请写明耐温要求"},
+        follow_redirects=False,
+    )
+    assert back.status_code == 303
+    form = founder.get(f"/my/items/need/{need_id}/edit").text
+    assert "请写明耐温要求" in form and NEED["description"] in form
+    founder.post(
+        f"/my/items/need/{need_id}/edit",
+        data={
+            **NEED,
+            "description": NEED["description"] + "需耐受100℃热汤。",
+            "csrf": token,
+            "then": "submit",
+        },
+    )
+    published = staff.post(
+        f"/review/items/need/{need_id}",
+        data={"csrf": csrf(staff, "/review"), "decision": "publish"},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    assert f'href="/items/need/{need_id}"' in visitor.get(search).text
+    page = visitor.get(f"/items/need/{need_id}")
+    assert page.status_code == 200 and "耐受100℃" in page.text
