@@ -1,7 +1,8 @@
 """One live server over the demo data and one headless Chromium, shared by every browser test.
 
 The server is uvicorn in a subprocess (its settings and engine are its own) over a temporary data
-directory; the embedding cache is a stable folder (MATCHMAKER_TEST_CACHE, default
+directory, sending its e-mails to a real SMTP server (aiosmtpd) whose mailbox the tests read; the
+embedding cache is a stable folder (MATCHMAKER_TEST_CACHE, default
 ~/.cache/matchmaker) linked into it, so only the very first run embeds the demo (1–2 min).
 Without Chromium the browser tests skip, except in CI (CI=true), where that is a failure.
 """
@@ -23,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+
+from tests.accounts.conftest import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
@@ -41,6 +45,7 @@ class LiveServer:
     ids: dict[str, Any]
     data_dir: Path
     log: Path
+    mailbox: Mailbox
 
 
 def cache_root() -> Path:
@@ -138,9 +143,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     keys, ids = seed(data_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "server.log"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(MATCHMAKER_DATA_DIR=str(data_dir), MATCHMAKER_SECRET_KEY=SECRET)
+    port, smtp_port = free_port(), free_port()
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_USER")}
+    env.update(
+        MATCHMAKER_DATA_DIR=str(data_dir),
+        MATCHMAKER_SECRET_KEY=SECRET,
+        MATCHMAKER_PUBLIC_URL=url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        SMTP_TLS="none",
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -160,17 +176,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, log)
         _get(url + "/?q=" + urllib.parse.quote("划痕检测"), timeout=300)  # load the embedder
-        yield LiveServer(url, keys, ids, data_dir, log)
+        yield LiveServer(url, keys, ids, data_dir, log, mailbox)
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        smtp.stop()
 
 
 def browser_missing() -> str | None:
