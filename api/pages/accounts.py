@@ -318,6 +318,8 @@ async def decide_member(request: Request, page: PageDep, user_id: int) -> Respon
     try:
         person = orgs.decide_member(page.db, service.actor_of(account), user_id, approve=approve)
     except AccountError as exc:
+        if exc.status == 403:
+            raise PageError(403, exc.render(page.lang)) from exc
         return page.redirect("/account", exc.render(page.lang), "error")
     key = "account.member_approved" if approve else "account.member_declined"
     return page.redirect("/account", page.t(key, name=person.name))
