@@ -153,6 +153,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine.action.published": ("已发布", "published"),
     "mine.action.returned": ("退回修改", "sent back"),
     "mine.required": ("必填", "required"),
+    "nav.matches": ("我的匹配", "My matches"),
+    "matches.title": ("我的匹配", "My matches"),
+    "matches.lead": (
+        "本机构已发布条目的当前推荐（按赛道），附推荐理由；不合适的请标记“不相关”，系统会据此改进排序。",
+        "Current recommendations for your organisation's published items, per track, with "
+        "reasons; mark what does not fit as not relevant and the ranking learns from it.",
+    ),
+    "matches.since": (
+        "标“新”的是 {date} 上次查看以后出现的条目。",
+        "“New” marks items added since your visit on {date}.",
+    ),
+    "matches.new": ("新", "New"),
+    "matches.none": (
+        "本机构还没有已发布的条目，发布后这里会显示推荐。",
+        "Your organisation has no published item yet; recommendations appear here once it does.",
+    ),
+    "matches.more": (
+        "另有 {n} 个条目未显示（只显示最新的 5 个）。",
+        "{n} more item(s) not shown (only the newest 5).",
+    ),
     "review.items": ("待审核的条目", "Items waiting for review"),
     "review.items_none": ("暂无待审核的条目。", "No item is waiting for review."),
     "review.publish": ("发布", "Publish"),

@@ -704,6 +704,7 @@ def account_page_cases() -> list[Case]:
             Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})
             for method, route in (
                 ("GET", "/my/items"),
+                ("GET", "/my/matches"),
                 ("GET", "/my/items/new/{kind}"),
                 ("POST", "/my/items/new/{kind}"),
                 ("GET", "/my/items/{kind}/{item_id}/edit"),

@@ -8,7 +8,9 @@ import re
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from matchmaker.accounts.models import User
 from tests.pages.account_site import Site, csrf, grant, log_in, sign_up, site
 
 __all__ = ["site"]  # the module's fixture
@@ -123,3 +125,67 @@ def test_a_member_publishes_a_need_through_review_and_it_becomes_searchable(site
     assert f'href="/items/need/{need_id}"' in visitor.get(search).text
     page = visitor.get(f"/items/need/{need_id}")
     assert page.status_code == 200 and "耐受100℃" in page.text
+
+
+def test_my_matches_lists_recommendations_and_marks_what_is_new(site: Site) -> None:
+    from matchmaker.store.db import session_scope
+    from matchmaker.store.models import Achievement, Need, Organisation
+
+    member = site.client()
+    sign_up(site, member, "li@lzsugar.cn", "李工")
+    with session_scope() as s:
+        ours = Organisation(
+            external_id="ORG-SUGAR",
+            name="柳州测试制糖有限公司",
+            kind="enterprise",
+            province="广西",
+            park_id=site.parks["lz"],
+        )
+        lab = Organisation(
+            external_id="U-SH", name="沪上测试大学", kind="university", province="上海"
+        )
+        s.add_all([ours, lab])
+        s.flush()
+        user = s.scalars(select(User).where(User.email == "li@lzsugar.cn")).one()
+        user.organisation_id, user.org_role, user.membership = ours.id, "member", "active"
+        need = Need(
+            external_id="N-SUGAR",
+            title="蔗糖结晶过程在线粒度检测",
+            description="蔗糖煮糖结晶时靠人工取样看晶粒，希望在线测量晶体粒度分布。",
+            enterprise_id=ours.id,
+            park_id=site.parks["lz"],
+            industries=["agri-processing"],
+        )
+        need.refresh_hash()
+        s.add(need)
+        s.flush()
+        need_id, lab_id = need.id, lab.id
+    index = site.app.state.container.index()  # type: ignore[attr-defined]
+    with session_scope() as s:
+        index.upsert_items(s, "need", [need_id])
+    log_in(member, "li@lzsugar.cn")
+
+    first = member.get("/my/matches")
+    assert first.status_code == 200 and "蔗糖结晶过程在线粒度检测" in first.text
+    assert "技术转移" in first.text and 'class="badge new"' not in first.text
+
+    with session_scope() as s:
+        ach = Achievement(
+            external_id="A-CRYSTAL",
+            title="结晶过程粒度在线图像测量",
+            summary="基于显微图像的结晶过程晶体粒度分布在线测量，适用于煮糖、制药结晶。",
+            trl=7,
+            owner_id=lab_id,
+            industries=["agri-processing"],
+        )
+        ach.refresh_hash()
+        s.add(ach)
+        s.flush()
+        ach_id = ach.id
+        index.upsert_items(s, "achievement", [ach_id])
+    again = member.get("/my/matches").text
+    anchor = f'id="match-{need_id}-tech-transfer-achievement-{ach_id}"'
+    assert anchor in again, "the new achievement is recommended for the need"
+    card = again.split(anchor, 1)[1].split('<li class="result"', 1)[0]
+    assert 'class="badge new"' in card and 'action="/feedback"' in card
+    assert 'class="badge new"' not in member.get("/my/matches").text  # seen now

@@ -157,6 +157,7 @@ class Row:
 ROWS: dict[str, Row] = {
     "GET /account": Row("GET", lambda w: "/account", only({}, 200)),
     "GET /my/items": Row("GET", lambda w: "/my/items", only(MEMBERS)),
+    "GET /my/matches": Row("GET", lambda w: "/my/matches", only(MEMBERS)),
     "GET /my/items/new/{kind}": Row("GET", lambda w: "/my/items/new/need", only(MEMBERS)),
     "POST /my/items/new/{kind}": Row(
         "POST",
@@ -235,11 +236,11 @@ def test_each_person_gets_what_the_policy_says(people: People, name: str) -> Non
 def test_every_account_and_publishing_page_is_in_the_table() -> None:
     from fastapi.routing import APIRoute
 
-    from api.pages import accounts, publishing
+    from api.pages import accounts, matches, publishing
 
     pages = {
         f"{m} {r.path}"
-        for router in (accounts.router, publishing.router)
+        for router in (accounts.router, publishing.router, matches.router)
         for r in router.routes
         if isinstance(r, APIRoute)
         for m in r.methods
