@@ -309,14 +309,17 @@ async def join(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/account/members/{user_id}", response_class=HTMLResponse)
-async def decide_member(request: Request, page: PageDep, user_id: int) -> Response:
+async def decide_member(request: Request, page: PageDep, user_id: str) -> Response:
     """The organisation admin lets a person in, or turns them down."""
     account = _account(page)
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     approve = text(form, "decision", 10) == "approve"
     try:
-        person = orgs.decide_member(page.db, service.actor_of(account), user_id, approve=approve)
+        number = to_int(user_id, 1, MAX_ID)
+        if number is None:
+            raise PageError(404)
+        person = orgs.decide_member(page.db, service.actor_of(account), number, approve=approve)
     except AccountError as exc:
         if exc.status == 403:
             raise PageError(403, exc.render(page.lang)) from exc
@@ -363,7 +366,7 @@ def review_page(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/review/organisations/{request_id}", response_class=HTMLResponse)
-async def decide_organisation(request: Request, page: PageDep, request_id: int) -> Response:
+async def decide_organisation(request: Request, page: PageDep, request_id: str) -> Response:
     """Approve or decline a new organisation (declining needs a comment)."""
     user = page.permit(ORGS_APPROVE)
     form = await read_form(request)
@@ -373,8 +376,11 @@ async def decide_organisation(request: Request, page: PageDep, request_id: int) 
     if not approve and not comment:
         return page.redirect("/review", page.t("review.comment_required"), "error")
     try:
+        number = to_int(request_id, 1, MAX_ID)
+        if number is None:
+            raise PageError(404)
         row = orgs.decide_request(
-            page.db, get_settings(), user.as_actor(), request_id, approve=approve, comment=comment
+            page.db, get_settings(), user.as_actor(), number, approve=approve, comment=comment
         )
     except AccountError as exc:
         if exc.status == 403:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import loaded_index
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text
+from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.catalog import publishing
 from matchmaker.catalog.parsers import parse_block
@@ -25,6 +25,14 @@ from matchmaker.policy.actor import ITEMS_REVIEW, ITEMS_SUBMIT
 router = APIRouter(include_in_schema=False)
 LABELLED = {"industries": "industry", "coop_modes": "coop", "ipr_status": "ipr"}
 FIELD_MAX = 20000
+
+
+def _number(value: str) -> int:
+    """A record id from the path; anything else is a page that does not exist."""
+    number = to_int(value, 1, 2**31 - 1)
+    if number is None:
+        raise PageError(404)
+    return number
 
 
 def _kind(kind: str) -> str:
@@ -99,11 +107,11 @@ def new_item_form(kind: str, page: PageDep) -> HTMLResponse:
 
 
 @router.get("/my/items/{kind}/{item_id}/edit", response_class=HTMLResponse)
-def edit_item_form(kind: str, item_id: int, page: PageDep) -> HTMLResponse:
+def edit_item_form(kind: str, item_id: str, page: PageDep) -> HTMLResponse:
     """The form of one of the organisation's items, filled in."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
     try:
-        item = publishing.own_item(page.db, actor, _kind(kind), item_id)
+        item = publishing.own_item(page.db, actor, _kind(kind), _number(item_id))
     except NotFound as exc:
         raise PageError(404) from exc
     values = {
@@ -147,19 +155,19 @@ async def create_item(kind: str, request: Request, page: PageDep) -> Response:
 
 
 @router.post("/my/items/{kind}/{item_id}/edit", response_class=HTMLResponse)
-async def change_item(kind: str, item_id: int, request: Request, page: PageDep) -> Response:
+async def change_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
     """Save changes to an item (a published one goes back to review)."""
-    return await _save(request, page, kind, item_id)
+    return await _save(request, page, kind, _number(item_id))
 
 
 @router.post("/my/items/{kind}/{item_id}/submit", response_class=HTMLResponse)
-async def submit_item(kind: str, item_id: int, request: Request, page: PageDep) -> Response:
+async def submit_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
     """Send a draft to the park's reviewers."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
     form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     try:
-        item = publishing.submit(page.db, actor, _kind(kind), item_id)
+        item = publishing.submit(page.db, actor, _kind(kind), _number(item_id))
     except NotFound as exc:
         raise PageError(404) from exc
     except Invalid as exc:
@@ -168,7 +176,7 @@ async def submit_item(kind: str, item_id: int, request: Request, page: PageDep) 
 
 
 @router.post("/review/items/{kind}/{item_id}", response_class=HTMLResponse)
-async def review_item(kind: str, item_id: int, request: Request, page: PageDep) -> Response:
+async def review_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
     """Publish a submitted item (searchable at once) or send it back with a comment."""
     actor = page.permit(ITEMS_REVIEW).as_actor()
     form = await read_form(request)
@@ -178,11 +186,11 @@ async def review_item(kind: str, item_id: int, request: Request, page: PageDep) 
     try:
         if decision == "publish":
             item = publishing.publish(
-                page.db, actor, _kind(kind), item_id, index=loaded_index(request)
+                page.db, actor, _kind(kind), _number(item_id), index=loaded_index(request)
             )
             message = page.t("review.published", title=item.title)
         else:
-            item = publishing.send_back(page.db, actor, _kind(kind), item_id, comment)
+            item = publishing.send_back(page.db, actor, _kind(kind), _number(item_id), comment)
             message = page.t("review.returned", title=item.title)
     except NotFound as exc:
         raise PageError(404) from exc
