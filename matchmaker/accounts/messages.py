@@ -122,4 +122,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您申请的机构“{org}”未获批准。说明：{comment}",
         "Your organisation “{org}” was not approved. Comment: {comment}",
     ),
+    # introductions
+    "intro.members_only": (
+        "只有已加入机构的成员可以请求对接。",
+        "Only members of an organisation may ask for introductions.",
+    ),
+    "intro.no_item": ("该条目不存在或未发布。", "No such published item."),
+    "intro.no_owner": (
+        "该条目没有发布单位，无法请求对接。",
+        "This item has no organisation to ask.",
+    ),
+    "intro.own_item": ("这是本机构的条目。", "This item is your organisation's own."),
+    "intro.message_length": (
+        "请写一段留言（最多 {high} 字）。",
+        "Please write a short message (at most {high} characters).",
+    ),
+    "intro.already": (
+        "本机构已就该条目请求过对接，请等待对方回复。",
+        "Your organisation already asked about this item; please wait for the answer.",
+    ),
+    "intro.too_many": (
+        "本机构今日的对接请求已达 {n} 次上限，请明天再试。",
+        "Your organisation reached today's limit of {n} introduction requests.",
+    ),
+    "intro.gone": ("该对接请求不存在。", "No such introduction."),
+    "intro.decided": ("该请求已处理。", "This request was already answered."),
+    "intro.step_order": (
+        "请按顺序记录：接受后才能记录见面，见面或接受后才能记录签约。",
+        "Record the steps in order: met after accepted, signed after that.",
+    ),
+    "intro.mail.request_subject": ("新的对接请求", "New introduction request"),
+    "intro.mail.request": (
+        "“{org}”希望就贵单位发布的“{title}”进行对接，留言如下。请登录平台接受或婉拒：",
+        "“{org}” asks for an introduction about “{title}”:",
+    ),
+    "intro.mail.accepted_subject": ("对接请求已被接受", "Introduction accepted"),
+    "intro.mail.accepted": (
+        "您就“{title}”提出的对接请求已被接受，登录平台即可查看对方联系方式：",
+        "Your introduction request about “{title}” was accepted:",
+    ),
+    "intro.mail.declined_subject": ("对接请求未被接受", "Introduction declined"),
+    "intro.mail.declined": (
+        "您就“{title}”提出的对接请求未被接受。",
+        "Your introduction request about “{title}” was declined.",
+    ),
 }

@@ -92,7 +92,45 @@ class ItemReview(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+INTRO_STATUSES: dict[str, str] = {
+    "requested": "待回复",
+    "accepted": "已接受",
+    "declined": "已婉拒",
+    "met": "已见面",
+    "signed": "已签约",
+}
+
+
+class Introduction(Base):
+    """A consented introduction: a member asks the owner of an item to be introduced; contact
+    details are shown to each side only once the other side accepted. Each step is dated."""
+
+    __tablename__ = "introductions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    from_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    to_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    met_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 __all__ = [
+    "INTRO_STATUSES",
+    "Introduction",
     "MEMBERSHIPS",
     "ORG_ROLES",
     "REQUEST_STATUSES",

@@ -1,4 +1,4 @@
-"""person accounts, organisation requests, item reviews
+"""person accounts, organisation requests, item reviews, introductions
 
 Revision ID: 0011
 Revises: 0006
@@ -6,7 +6,9 @@ Create Date: 2026-12-03 00:00:00
 
 People sign in with e-mail and password (`users`), ask for a new organisation
 (`organisation_requests`, approved by park staff) and submit their organisation's items for
-review (`item_reviews`: submitted, published, sent back with a comment).
+review (`item_reviews`: submitted, published, sent back with a comment), and ask for consented
+introductions to the owners of items (`introductions`: requested → accepted/declined → met →
+signed, dated).
 """
 
 from __future__ import annotations
@@ -78,9 +80,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_item_reviews_item_id", "item_reviews", ["item_id"])
+    op.create_table(
+        "introductions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=True),
+        sa.Column("from_org_id", sa.Integer(), nullable=False),
+        sa.Column("to_org_id", sa.Integer(), nullable=False),
+        sa.Column("target_kind", sa.String(length=16), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("met_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["requester_id"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["from_org_id"], ["organisations.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["to_org_id"], ["organisations.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for name in ("requester_id", "from_org_id", "to_org_id", "status"):
+        op.create_index(f"ix_introductions_{name}", "introductions", [name])
 
 
 def downgrade() -> None:
+    for name in ("requester_id", "from_org_id", "to_org_id", "status"):
+        op.drop_index(f"ix_introductions_{name}", table_name="introductions")
+    op.drop_table("introductions")
     op.drop_index("ix_item_reviews_item_id", table_name="item_reviews")
     op.drop_table("item_reviews")
     for name in ("status", "park_id", "user_id"):
