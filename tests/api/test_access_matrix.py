@@ -705,6 +705,8 @@ def account_page_cases() -> list[Case]:
             for method, route in (
                 ("GET", "/my/items"),
                 ("GET", "/my/matches"),
+                ("GET", "/my/introductions"),
+                ("POST", "/introductions"),
                 ("GET", "/my/items/new/{kind}"),
                 ("POST", "/my/items/new/{kind}"),
                 ("GET", "/my/items/{kind}/{item_id}/edit"),
@@ -712,6 +714,12 @@ def account_page_cases() -> list[Case]:
                 ("POST", "/my/items/{kind}/{item_id}/submit"),
             )
         ],
+        Case(
+            "POST",
+            "/introductions/{intro_id}/{action}",
+            members_only,
+            params=lambda w: {"intro_id": 1, "action": "accept"},
+        ),
         Case(
             "POST",
             "/review/items/{kind}/{item_id}",

@@ -158,6 +158,18 @@ ROWS: dict[str, Row] = {
     "GET /account": Row("GET", lambda w: "/account", only({}, 200)),
     "GET /my/items": Row("GET", lambda w: "/my/items", only(MEMBERS)),
     "GET /my/matches": Row("GET", lambda w: "/my/matches", only(MEMBERS)),
+    "GET /my/introductions": Row("GET", lambda w: "/my/introductions", only(MEMBERS)),
+    "POST /introductions": Row(  # about the organisation's own need: refused with a message
+        "POST",
+        lambda w: "/introductions",
+        only({"member": 303, "org_admin": 303}),
+        lambda w: {"target_kind": "need", "target_id": str(w.need("active")), "message": "你好"},
+    ),
+    "POST /introductions/{intro_id}/{action}": Row(
+        "POST",
+        lambda w: "/introductions/999999/accept",
+        only({"member": 404, "org_admin": 404}),
+    ),
     "GET /my/items/new/{kind}": Row("GET", lambda w: "/my/items/new/need", only(MEMBERS)),
     "POST /my/items/new/{kind}": Row(
         "POST",
@@ -236,11 +248,11 @@ def test_each_person_gets_what_the_policy_says(people: People, name: str) -> Non
 def test_every_account_and_publishing_page_is_in_the_table() -> None:
     from fastapi.routing import APIRoute
 
-    from api.pages import accounts, matches, publishing
+    from api.pages import accounts, introductions, matches, publishing
 
     pages = {
         f"{m} {r.path}"
-        for router in (accounts.router, publishing.router, matches.router)
+        for router in (accounts.router, publishing.router, matches.router, introductions.router)
         for r in router.routes
         if isinstance(r, APIRoute)
         for m in r.methods
