@@ -1,6 +1,7 @@
-"""Browser test (headless Chromium) of the two-sided platform's first steps, as people do them:
-sign up → click the e-mailed link → log in → request an organisation → staff approve → draft a
-need → submit → staff publish → a visitor finds it by searching."""
+"""Browser test (headless Chromium) of the two-sided platform, as people do it: sign up → click
+the e-mailed link → log in → request an organisation → staff approve → draft a need → submit →
+staff publish → a visitor finds it by searching → another firm's member asks for an
+introduction → the owner accepts → the contacts show to both sides and to no one else."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ EMAIL = "chen@lzwind.example.cn"
 PASSWORD = "柳江风电-导管架-2026"
 ORG = "柳州测试海工装备有限公司"
 TITLE = "海上风电导管架焊缝水下检测"
+PHONE = "0772-5556789"
+ASKER = "lin@shocean.example.cn"
 DESCRIPTION = (
     "导管架水下焊缝靠潜水员目视检查，效率低且有安全风险，希望用水下机器人和超声相控阵自动检测裂纹。"
 )
@@ -45,13 +48,39 @@ def submit(driver: Any, selector: str) -> None:
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, selector))
 
 
-def password_login(driver: Any, base: str) -> None:
+def password_login(driver: Any, base: str, email: str = EMAIL) -> None:
     """Log in with e-mail and password."""
     driver.delete_all_cookies()
     driver.get(base + "/login")
-    fill(driver, "#email", EMAIL)
+    fill(driver, "#email", email)
     fill(driver, "#password", PASSWORD)
     submit(driver, "#password-login button[type=submit]")
+
+
+def sign_up_with_organisation(driver: Any, server: Any, email: str, name: str, org: str) -> None:
+    """Sign up, verify, log in and request an organisation (left for staff to approve)."""
+    driver.delete_all_cookies()
+    driver.get(server.url + "/signup")
+    fill(driver, "#email", email)
+    fill(driver, "#name", name)
+    fill(driver, "#password", PASSWORD)
+    fill(driver, "#password2", PASSWORD)
+    submit(driver, "#signup-form button[type=submit]")
+    driver.get(server.mailbox.link(email, "/account/verify"))
+    assert "邮箱已验证" in wait_css(driver, "h1").text
+    password_login(driver, server.url, email)
+    fill(driver, "#org-name", org)
+    Select(driver.find_element(By.ID, "org-kind")).select_by_value("university")
+    fill(driver, "#org-province", "上海")
+    submit(driver, "#org-request-form button[type=submit]")
+
+
+def approve_all(driver: Any, server: Any) -> None:
+    """An admin approves every organisation waiting on the review page."""
+    driver.delete_all_cookies()
+    login(driver, server.url, server.keys["admin"], "/review")
+    while driver.find_elements(By.CSS_SELECTOR, "#org-requests li button[value=approve]"):
+        submit(driver, "#org-requests li button[value=approve]")
 
 
 def test_sign_up_verify_log_in_and_publish_a_need(browser: Any, live_server: Any) -> None:
@@ -100,6 +129,7 @@ def test_sign_up_verify_log_in_and_publish_a_need(browser: Any, live_server: Any
     fill(browser, "#f-title", TITLE)
     fill(browser, "#f-min_trl", "5")
     fill(browser, "#f-keywords", "导管架、水下焊缝、相控阵")
+    fill(browser, "#f-contact_phone", PHONE)
     submit(browser, "#save-draft")
     row = wait_css(browser, "#my-items tbody tr")
     assert TITLE in row.text and "草稿" in row.text
@@ -120,4 +150,34 @@ def test_sign_up_verify_log_in_and_publish_a_need(browser: Any, live_server: Any
     first = wait_css(browser, "ol.results > li.result")
     assert "导管架" in first.text and ORG in first.text
     shoot(browser, "published-need-found")
+    assert not csp_violations(browser)
+    need_url = first.find_element(By.CSS_SELECTOR, "a[href^='/items/need/']").get_attribute("href")
+    assert PHONE not in browser.page_source
+
+    sign_up_with_organisation(browser, live_server, ASKER, "林博士", "沪上测试海洋大学")
+    approve_all(browser, live_server)
+    password_login(browser, base, ASKER)
+    browser.get(need_url)
+    assert PHONE not in browser.page_source
+    fill(browser, "#intro-message", "我们有水下机器人相控阵检测成果，希望交流。")
+    submit(browser, "#ask-intro button[type=submit]")
+    assert "对接请求已发出" in wait_css(browser, ".flash").text
+    assert "新的对接请求" in str(live_server.mailbox.to(EMAIL)[-1]["Subject"])
+
+    password_login(browser, base, EMAIL)
+    browser.get(base + "/my/introductions")
+    request = wait_css(browser, "#intros-in li")
+    assert "沪上测试海洋大学" in request.text and "相控阵检测成果" in request.text
+    submit(browser, "#intros-in li button.primary")
+    assert ASKER in wait_css(browser, "#intros-in li").text  # the owner sees who asked
+    shoot(browser, "introduction-accepted-owner")
+
+    password_login(browser, base, ASKER)
+    browser.get(base + "/my/introductions")
+    assert PHONE in wait_css(browser, "#intros-out li").text  # the asker sees the contact
+    browser.get(need_url)
+    assert PHONE not in browser.page_source  # only on the introductions page, for the two sides
+    browser.delete_all_cookies()
+    browser.get(need_url)
+    assert PHONE not in browser.page_source
     assert not csp_violations(browser)
