@@ -217,6 +217,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review.published": ("已发布“{title}”，现在可以被检索和推荐。", "“{title}” is published."),
     "review.returned": ("已退回“{title}”。", "“{title}” was sent back."),
     "review.title": ("审核", "Review"),
+    "account.data_title": ("我的数据", "My data"),
+    "account.data_download": ("下载我的数据（JSON）", "Download my data (JSON)"),
+    "account.delete_hint": (
+        "删除账号会抹去您的个人信息；本机构已发布的条目保留。若您是唯一的机构管理员，资历最久的成员将成为管理员。",
+        "Deleting erases your personal data; your organisation's published items stay. If you "
+        "are its only admin, its longest-standing member becomes admin.",
+    ),
+    "account.delete_password": ("输入密码确认删除", "Your password, to confirm"),
+    "account.delete_submit": ("永久删除我的账号", "Delete my account for good"),
+    "account.deleted": ("账号已删除。", "Your account was deleted."),
     "review.orgs": ("待审批的机构申请", "Organisation requests"),
     "review.orgs_none": ("暂无待审批的机构申请。", "No organisation request is waiting."),
     "review.requested_by": ("申请人：{name}（{email}）", "Requested by {name} ({email})"),

@@ -4,6 +4,7 @@ organisations. The rules live in `matchmaker.accounts`; these pages only read fo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -336,6 +337,35 @@ async def signout_everywhere(request: Request, page: PageDep) -> Response:
     page.check_csrf(text(form, "csrf", 100))
     service.sign_out_everywhere(page.db, account)
     response = page.redirect("/", page.t("account.everywhere_done"))
+    clear_session(response)
+    return response
+
+
+@router.get("/account/data")
+def download_data(page: PageDep) -> Response:
+    """Everything stored about the signed-in person, as a JSON download."""
+    account = _account(page)
+    body = json.dumps(service.export_data(page.db, account), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="matchmaker-account.json"'},
+    )
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+async def delete_account(request: Request, page: PageDep) -> Response:
+    """Erase the account after the password confirms it (the organisation's items stay)."""
+    account = _account(page)
+    form = await read_form(request)
+    page.check_csrf(text(form, "csrf", 100))
+    try:
+        service.delete_account(page.db, account, str(form.get("password") or "")[:400])
+    except AccountError as exc:
+        return _render_account(
+            page, account, status=exc.status, error=exc.render(page.lang), field=exc.field
+        )
+    response = page.redirect("/", page.t("account.deleted"))
     clear_session(response)
     return response
 

@@ -49,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "园区工作人员必须指定园区（--park）。",
         "Park staff need a park (--park).",
     ),
+    "account.delete.password": (
+        "密码不正确，账号未删除。",
+        "Wrong password: the account was not deleted.",
+    ),
     # e-mails
     "account.mail.hello": ("{name}，您好：", "Hello {name},"),
     "account.mail.verify_subject": (

@@ -228,3 +228,69 @@ def grant_role(session: Session, email: str, role: str, park_id: int | None = No
 def list_users(session: Session) -> list[User]:
     """Every account, oldest first."""
     return list(session.scalars(select(User).order_by(User.id)))
+
+
+def export_data(session: Session, user: User) -> dict[str, object]:
+    """Everything stored about a person (their own right of access), as JSON-ready data."""
+    from matchmaker.accounts.models import Introduction, ItemReview, OrganisationRequest
+
+    def when(value: object) -> str | None:
+        return value.isoformat() if hasattr(value, "isoformat") else None
+
+    requests = session.scalars(
+        select(OrganisationRequest).where(OrganisationRequest.user_id == user.id)
+    ).all()
+    intros = session.scalars(select(Introduction).where(Introduction.requester_id == user.id)).all()
+    reviews = session.scalars(select(ItemReview).where(ItemReview.actor == user.principal)).all()
+    return {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "park_id": user.park_id,
+            "organisation_id": user.organisation_id,
+            "organisation_role": user.org_role,
+            "membership": user.membership,
+            "verified_at": when(user.email_verified_at),
+            "last_login_at": when(user.last_login_at),
+            "created_at": when(user.created_at),
+        },
+        "organisation_requests": [
+            {"name": r.name, "status": r.status, "created_at": when(r.created_at)} for r in requests
+        ],
+        "introductions_requested": [
+            {
+                "item": f"{i.target_kind}:{i.target_id}",
+                "message": i.message,
+                "status": i.status,
+                "created_at": when(i.created_at),
+            }
+            for i in intros
+        ],
+        "review_steps": [
+            {"item": f"{r.item_kind}:{r.item_id}", "action": r.action, "comment": r.comment}
+            for r in reviews
+        ],
+    }
+
+
+def delete_account(session: Session, user: User, password: str) -> None:
+    """Erase a person's account (their password confirms it). Their organisation and its
+    published items stay; when they were its last admin, its longest-standing member becomes
+    admin. Introductions they asked for stay with the organisation, without their name."""
+    if not verify_password(user.password_hash, password):
+        raise AccountError(Text("account.delete.password"), "password", 403)
+    if user.organisation_id is not None and user.org_role == "admin":
+        others = session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == user.organisation_id,
+                User.membership == "active",
+                User.id != user.id,
+            )
+            .order_by(User.id)
+        ).all()
+        if others and not any(o.org_role == "admin" for o in others):
+            others[0].org_role = "admin"
+    session.delete(user)
+    session.commit()

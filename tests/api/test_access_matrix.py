@@ -699,6 +699,8 @@ def account_page_cases() -> list[Case]:
             body=lambda w, r: {"decision": "approve"},
         ),
         Case("POST", "/account/signout-everywhere", no_account),
+        Case("GET", "/account/data", no_account),
+        Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
         Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
         *[
             Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})

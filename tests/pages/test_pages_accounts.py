@@ -225,3 +225,86 @@ def test_forms_need_the_session_token(site: Site) -> None:
     forged = browser.post("/account/signout-everywhere", data={"csrf": "forged"})
     assert forged.status_code == 400
     assert browser.get("/account").status_code == 200  # still signed in
+
+
+def test_a_person_downloads_and_deletes_their_data_and_the_organisation_stays(
+    site: Site,
+) -> None:
+    from matchmaker.accounts.models import User
+    from matchmaker.store.db import session_scope
+    from matchmaker.store.models import Need
+
+    boss, staff, engineer = site.client(), site.client(), site.client()
+    sign_up(site, boss, "boss@bhfish.cn", "渔业老板")
+    sign_up(site, staff, "staff2@bh.gov.cn", "北海园区二")
+    sign_up(site, engineer, "eng@bhfish.cn", "渔业工程师")
+    grant("staff2@bh.gov.cn", "park_staff", site.parks["bh"])
+    for client, address in (
+        (boss, "boss@bhfish.cn"),
+        (staff, "staff2@bh.gov.cn"),
+        (engineer, "eng@bhfish.cn"),
+    ):
+        log_in(client, address)
+    boss.post(
+        "/account/organisation",
+        data={
+            "csrf": csrf(boss, "/account"),
+            "name": "北海测试水产有限公司",
+            "kind": "enterprise",
+            "province": "广西",
+            "park_id": str(site.parks["bh"]),
+        },
+    )
+    queue = staff.get("/review").text
+    request_id = re.search(r'id="org-request-(\d+)"', queue).group(1)  # type: ignore[union-attr]
+    staff.post(
+        f"/review/organisations/{request_id}",
+        data={"csrf": csrf(staff, "/review"), "decision": "approve"},
+    )
+    with session_scope() as s:
+        org_id = s.scalars(
+            select(Organisation.id).where(Organisation.name == "北海测试水产有限公司")
+        ).one()
+        s.add(
+            Need(
+                external_id="N-FISH",
+                title="对虾养殖水质预警",
+                description="溶氧预警。",
+                enterprise_id=org_id,
+            )
+        )
+    engineer.post(
+        "/account/join", data={"csrf": csrf(engineer, "/account"), "organisation_id": str(org_id)}
+    )
+    person_id = re.search(r'action="/account/members/(\d+)"', boss.get("/account").text).group(1)  # type: ignore[union-attr]
+    boss.post(
+        f"/account/members/{person_id}",
+        data={"csrf": csrf(boss, "/account"), "decision": "approve"},
+    )
+
+    data = boss.get("/account/data")
+    assert data.headers["content-disposition"].startswith("attachment")
+    exported = data.json()
+    assert exported["account"]["email"] == "boss@bhfish.cn"
+    assert [r["name"] for r in exported["organisation_requests"]] == ["北海测试水产有限公司"]
+    assert "password" not in data.text and "argon2" not in data.text
+
+    wrong = boss.post(
+        "/account/delete", data={"csrf": csrf(boss, "/account"), "password": "不是这个密码123"}
+    )
+    assert wrong.status_code == 403 and "密码不正确" in wrong.text
+    gone = boss.post(
+        "/account/delete",
+        data={"csrf": csrf(boss, "/account"), "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303 and "/login" in str(boss.get("/account").url)
+    refused = boss.post("/login", data={"email": "boss@bhfish.cn", "password": PASSWORD})
+    assert refused.status_code == 401
+    with session_scope() as s:
+        assert s.scalars(select(User).where(User.email == "boss@bhfish.cn")).first() is None
+        assert (
+            s.scalars(select(Need).where(Need.external_id == "N-FISH")).one().enterprise_id
+            == org_id
+        )
+    assert "机构管理员" in engineer.get("/account").text  # the organisation keeps an admin

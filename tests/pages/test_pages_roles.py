@@ -270,6 +270,8 @@ def test_every_account_and_publishing_page_is_in_the_table() -> None:
         "POST /account/organisation",
         "POST /account/join",
         "POST /account/signout-everywhere",
+        "GET /account/data",
+        "POST /account/delete",
     }
     assert pages - anonymous_forms == {n for n in ROWS if not n.startswith("GET /items/")}
 
