@@ -217,6 +217,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review.published": ("已发布“{title}”，现在可以被检索和推荐。", "“{title}” is published."),
     "review.returned": ("已退回“{title}”。", "“{title}” was sent back."),
     "review.title": ("审核", "Review"),
+    "review.intros": ("本园区待回复的对接请求", "Introductions waiting for an answer in your park"),
+    "review.intros_none": ("暂无待回复的对接请求。", "No introduction is waiting."),
+    "review.nudge": ("提醒对方回复", "Remind them"),
+    "intros.nudged": ("已向 {n} 位成员发送提醒。", "Reminder sent to {n} member(s)."),
     "account.data_title": ("我的数据", "My data"),
     "account.data_download": ("下载我的数据（JSON）", "Download my data (JSON)"),
     "account.delete_hint": (

@@ -16,7 +16,7 @@ from api.pages.forms import read_form, text, to_int
 from api.pages.session import clear_session
 from api.pages.web import Page, PageDep, PageError
 from api.security.throttle import Throttled, client_address, throttle_of
-from matchmaker.accounts import mail, orgs, service
+from matchmaker.accounts import introductions, mail, orgs, service
 from matchmaker.accounts.errors import AccountError, LinkError
 from matchmaker.accounts.models import OrganisationRequest, User
 from matchmaker.catalog import publishing
@@ -392,6 +392,11 @@ def review_page(page: PageDep) -> HTMLResponse:
         parks=parks,
         kinds=ORG_KINDS,
         items=publishing.pending_items(page.db, actor),
+        intros=[
+            (r, introductions.title_of(page.db, r))
+            for r in introductions.pending_in_park(page.db, actor)
+        ],
+        org_names={o.id: o.name for o in page.db.scalars(select(Organisation))},
     )
 
 

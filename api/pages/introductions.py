@@ -15,7 +15,7 @@ from matchmaker.accounts import introductions as intro
 from matchmaker.accounts import mail
 from matchmaker.accounts.errors import AccountError
 from matchmaker.core.config import get_settings
-from matchmaker.policy.actor import ITEMS_SUBMIT
+from matchmaker.policy.actor import ITEMS_SUBMIT, ORGS_APPROVE
 from matchmaker.store.models import Organisation
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +72,29 @@ async def ask(request: Request, page: PageDep, background: BackgroundTasks) -> R
     for msg, to in intro.notices(page.db, settings, row):
         background.add_task(mail.send, msg, to, settings)
     return page.redirect(back, page.t("intros.asked"))
+
+
+@router.post("/review/introductions/{intro_id}/nudge", response_class=HTMLResponse)
+async def nudge(
+    intro_id: str, request: Request, page: PageDep, background: BackgroundTasks
+) -> Response:
+    """Park staff remind an organisation of a request it has not answered (e-mail again)."""
+    actor = page.permit(ORGS_APPROVE).as_actor()
+    number = to_int(intro_id, 1, MAX_ID)
+    if number is None:
+        raise PageError(404)
+    form = await read_form(request)
+    page.check_csrf(text(form, "csrf", 100))
+    settings = get_settings()
+    try:
+        messages = intro.nudge(page.db, settings, actor, number)
+    except AccountError as exc:
+        if exc.status in (403, 404):
+            raise PageError(exc.status, exc.render(page.lang)) from exc
+        return page.redirect("/review", exc.render(page.lang), "error")
+    for msg, to in messages:
+        background.add_task(mail.send, msg, to, settings)
+    return page.redirect("/review", page.t("intros.nudged", n=len(messages)))
 
 
 @router.post("/introductions/{intro_id}/{action}", response_class=HTMLResponse)

@@ -29,7 +29,7 @@ from matchmaker.catalog.kinds import OWNER_COLUMN
 from matchmaker.core.config import Settings
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.core.messages import Text, t
-from matchmaker.policy.actor import ITEMS_SUBMIT, Actor
+from matchmaker.policy.actor import ITEMS_SUBMIT, ORGS_APPROVE, Actor, reviews_park
 from matchmaker.store.models import ITEM_MODELS, Organisation, utcnow
 
 MESSAGE_MAX = 500
@@ -231,3 +231,29 @@ def notices(
     return [
         (mail.message(settings, requester.email, f"{key}_subject", lines, link), requester.email)
     ]
+
+
+def pending_in_park(session: Session, actor: Actor) -> list[Introduction]:
+    """Requests still waiting for an answer from organisations of the reviewer's park (admins:
+    every park), oldest first."""
+    if not actor.can(ORGS_APPROVE):
+        return []
+    query = select(Introduction).where(Introduction.status == "requested")
+    if not actor.is_admin:
+        in_park = select(Organisation.id).where(Organisation.park_id == actor.park_id)
+        query = query.where(Introduction.to_org_id.in_(in_park))
+    return list(session.scalars(query.order_by(Introduction.id)))
+
+
+def nudge(
+    session: Session, settings: Settings, actor: Actor, intro_id: int
+) -> list[tuple[EmailMessage, str]]:
+    """Park staff remind the owner's members of a request waiting for their answer (the same
+    e-mail again); only for requests of their park."""
+    row = _get(session, intro_id)
+    if row.status != "requested":
+        raise AccountError(Text("intro.decided"), None, 409)
+    owner = session.get(Organisation, row.to_org_id)
+    if not actor.can(ORGS_APPROVE) or owner is None or not reviews_park(actor, owner.park_id):
+        raise AccountError(Text("account.org.not_reviewer"), None, 403)
+    return notices(session, settings, row)

@@ -718,6 +718,12 @@ def account_page_cases() -> list[Case]:
         ],
         Case(
             "POST",
+            "/review/introductions/{intro_id}/nudge",
+            {**roles({"admin"}, 404), "anonymous": 303},
+            params=lambda w: {"intro_id": 999999},
+        ),
+        Case(
+            "POST",
             "/introductions/{intro_id}/{action}",
             members_only,
             params=lambda w: {"intro_id": 1, "action": "accept"},

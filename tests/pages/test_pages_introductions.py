@@ -106,3 +106,54 @@ def test_contacts_are_shared_after_acceptance_and_with_no_one_else(site: Site) -
         assert PHONE not in client.get(page).text  # the item page itself still hides it
     asker.post(f"/introductions/{intro_id}/met", data={"csrf": csrf(asker, "/my/introductions")})
     assert "已见面" in owner.get("/my/introductions").text
+
+
+def test_park_staff_see_and_nudge_unanswered_requests_of_their_park(site: Site) -> None:
+    from tests.pages.account_site import grant
+
+    owner, owner_org = firm_member(site, "parkowner")
+    asker, _ = firm_member(site, "parkasker")
+    staff, other = site.client(), site.client()
+    sign_up(site, staff, "nudge@lz.gov.cn", "柳州提醒")
+    sign_up(site, other, "nudge@bh.gov.cn", "北海提醒")
+    grant("nudge@lz.gov.cn", "park_staff", site.parks["lz"])
+    grant("nudge@bh.gov.cn", "park_staff", site.parks["bh"])
+    log_in(staff, "nudge@lz.gov.cn")
+    log_in(other, "nudge@bh.gov.cn")
+    with session_scope() as s:
+        s.get(Organisation, owner_org).park_id = site.parks["lz"]  # type: ignore[union-attr]
+        need = Need(
+            external_id="N-NUDGE",
+            title="螺蛳粉汤料杀菌工艺",
+            description="汤料包杀菌后风味损失。",
+            enterprise_id=owner_org,
+        )
+        need.refresh_hash()
+        s.add(need)
+        s.flush()
+        need_id = need.id
+    asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, f"/items/need/{need_id}"),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "message": "我们有低温杀菌技术。",
+        },
+    )
+    before = len(site.mailbox.to("parkowner@intro.example.cn"))
+    queue = staff.get("/review").text
+    assert "螺蛳粉汤料杀菌工艺" in queue and "螺蛳粉汤料杀菌工艺" not in other.get("/review").text
+    intro_id = re.search(r'id="review-intro-(\d+)"', queue).group(1)  # type: ignore[union-attr]
+    refused = other.post(
+        f"/review/introductions/{intro_id}/nudge", data={"csrf": csrf(other, "/review")}
+    )
+    assert refused.status_code == 403
+    nudged = staff.post(
+        f"/review/introductions/{intro_id}/nudge",
+        data={"csrf": csrf(staff, "/review")},
+        follow_redirects=False,
+    )
+    assert nudged.status_code == 303
+    assert len(site.mailbox.to("parkowner@intro.example.cn")) == before + 1
+    assert owner.get("/my/introductions").status_code == 200

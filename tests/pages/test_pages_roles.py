@@ -165,6 +165,11 @@ ROWS: dict[str, Row] = {
         only({"member": 303, "org_admin": 303}),
         lambda w: {"target_kind": "need", "target_id": str(w.need("active")), "message": "你好"},
     ),
+    "POST /review/introductions/{intro_id}/nudge": Row(
+        "POST",
+        lambda w: "/review/introductions/999999/nudge",
+        only({"staff_own": 404, "staff_other": 404, "admin": 404}),
+    ),
     "POST /introductions/{intro_id}/{action}": Row(
         "POST",
         lambda w: "/introductions/999999/accept",
