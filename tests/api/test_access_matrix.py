@@ -702,6 +702,19 @@ def account_page_cases() -> list[Case]:
         Case("GET", "/account/data", no_account),
         Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
         Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case("GET", "/admin/keys", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case(
+            "POST",
+            "/admin/keys",
+            {**roles({"admin"}, 201), "anonymous": 303},
+            body=lambda w, r: {"role": "reader", "name": "matrix"},
+        ),
+        Case(
+            "POST",
+            "/admin/keys/{key_id}/revoke",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=lambda w: {"key_id": w.new_organiser_key()},
+        ),
         *[
             Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})
             for method, route in (

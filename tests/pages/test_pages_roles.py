@@ -5,6 +5,7 @@ admin, answers what the policy says; contact details show only to the roles that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,15 @@ class People:
             s.add(row)
             s.flush()
             return row.id
+
+    def key(self) -> int:
+        """A fresh reader API key's id."""
+        from matchmaker.store.auth import ApiKey, create_key
+
+        with session_scope() as s:
+            create_key(s, name="待吊销", role="reader")
+            s.flush()
+            return int(s.scalars(select(ApiKey.id).order_by(ApiKey.id.desc())).first() or 0)
 
     def joiner(self) -> int:
         """A person waiting to join the organisation."""
@@ -217,6 +227,18 @@ ROWS: dict[str, Row] = {
         only({"org_admin": 303, **REVIEWERS_OWN}),
         lambda w: {"decision": "approve"},
     ),
+    "GET /admin/keys": Row("GET", lambda w: "/admin/keys", only({"admin": 200})),
+    "POST /admin/keys": Row(
+        "POST",
+        lambda w: "/admin/keys",
+        only({"admin": 201}),
+        lambda w: {"role": "reader", "name": "矩阵"},
+    ),
+    "POST /admin/keys/{key_id}/revoke": Row(
+        "POST",
+        lambda w: f"/admin/keys/{w.key()}/revoke",
+        only({"admin": 303}),
+    ),
     "GET /items/{kind}/{item_id} (pending)": Row(
         "GET",
         lambda w: f"/items/need/{w.need('pending')}",
@@ -253,11 +275,17 @@ def test_each_person_gets_what_the_policy_says(people: People, name: str) -> Non
 def test_every_account_and_publishing_page_is_in_the_table() -> None:
     from fastapi.routing import APIRoute
 
-    from api.pages import accounts, introductions, matches, publishing
+    from api.pages import accounts, introductions, keys, matches, publishing
 
     pages = {
         f"{m} {r.path}"
-        for router in (accounts.router, publishing.router, matches.router, introductions.router)
+        for router in (
+            accounts.router,
+            publishing.router,
+            matches.router,
+            introductions.router,
+            keys.router,
+        )
         for r in router.routes
         if isinstance(r, APIRoute)
         for m in r.methods
@@ -303,3 +331,22 @@ def test_a_published_need_is_public_and_the_reviewers_decision_is_recorded(peopl
 
         steps = s.scalars(select(ItemReview).where(ItemReview.item_id == need)).all()
         assert [(r.action, r.actor.startswith("user:")) for r in steps] == [("published", True)]
+
+
+def test_an_admin_creates_a_key_on_the_web_that_works_until_revoked(people: People) -> None:
+    admin = people.clients["admin"]
+    made = admin.post(
+        "/admin/keys", data={"role": "reader", "name": "数据大屏", "csrf": people.tokens["admin"]}
+    )
+    assert made.status_code == 201
+    key = re.search(r"<code>(mm_[^<]+)</code>", made.text).group(1)  # type: ignore[union-attr]
+    assert key not in admin.get("/admin/keys").text  # shown once
+    api = people.site.client()
+    assert api.get("/api/v1/parks", headers={"X-API-Key": key}).status_code == 200
+    key_id = re.findall(r'<tr id="key-(\d+)">', admin.get("/admin/keys").text)[-1]
+    admin.post(f"/admin/keys/{key_id}/revoke", data={"csrf": people.tokens["admin"]})
+    assert api.get("/api/v1/parks", headers={"X-API-Key": key}).status_code == 401
+    refused = admin.post(
+        "/admin/keys", data={"role": "enterprise", "name": "x", "csrf": people.tokens["admin"]}
+    )
+    assert refused.status_code == 400 and "企业密钥必须绑定机构" in refused.text
