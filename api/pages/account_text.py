@@ -132,6 +132,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine.new": ("新建{kind}", "New {kind}"),
     "mine.none": ("还没有条目。", "No items yet."),
     "mine.col_item": ("条目", "Item"),
+    "mine.upload_title": ("批量上传（Excel / CSV）", "Upload a spreadsheet (Excel / CSV)"),
+    "mine.upload_hint": (
+        "表头与导入格式相同（见 docs/import-format.md）；所有行都作为本机构的草稿新建，任何一行有误则全部不导入。",
+        "Same headers as the importer; every row becomes a new draft of your organisation, and "
+        "nothing is imported if any row is wrong.",
+    ),
+    "mine.upload_kind": ("类型", "Kind"),
+    "mine.upload_file": ("文件", "File"),
+    "mine.upload_submit": ("上传", "Upload"),
+    "mine.upload_missing": ("请选择要上传的文件。", "Please choose a file."),
+    "mine.upload_failed": (
+        "“{name}”有 {n} 处问题，未导入任何数据：",
+        "“{name}” has {n} problem(s); nothing was imported:",
+    ),
+    "mine.upload_row": ("行", "Row"),
+    "mine.upload_field": ("字段", "Field"),
+    "mine.upload_reason": ("原因", "Reason"),
+    "mine.uploaded": (
+        "已新建 {n} 条草稿，请检查后提交审核。",
+        "{n} draft(s) created; check and submit them.",
+    ),
     "mine.col_status": ("状态", "Status"),
     "mine.col_actions": ("操作", "Actions"),
     "mine.edit": ("编辑", "Edit"),

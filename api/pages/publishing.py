@@ -10,12 +10,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import loaded_index
 from api.pages import account_text  # noqa: F401 - registers the page strings
 from api.pages.forms import read_form, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.catalog import publishing
+from matchmaker.catalog.importer.apply import ImportFailed
+from matchmaker.catalog.importer.readers import ReadError
 from matchmaker.catalog.parsers import parse_block
 from matchmaker.core.errors import Forbidden, Invalid, NotFound
 from matchmaker.core.kinds import ITEM_KINDS
@@ -95,8 +98,42 @@ def my_items(page: PageDep) -> HTMLResponse:
     """The organisation's items in every status, with what can be done next."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
     return page.render(
-        "my_items.html", nav="mine", items=publishing.organisation_items(page.db, actor)
+        "my_items.html",
+        nav="mine",
+        items=publishing.organisation_items(page.db, actor),
+        problems=[],
+        upload_name=None,
     )
+
+
+@router.post("/my/items/imports", response_class=HTMLResponse)
+async def upload(request: Request, page: PageDep) -> Response:
+    """Import the organisation's own spreadsheet as drafts, all or nothing; the importer's report
+    (row, field, reason) is shown on the page when anything is wrong."""
+    actor = page.permit(ITEMS_SUBMIT).as_actor()
+    form = await read_form(request)
+    page.check_csrf(text(form, "csrf", 100))
+    kind = _kind(text(form, "kind", 20))
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return page.redirect("/my/items", page.t("mine.upload_missing"), "error")
+    data = await upload.read()
+    try:
+        report = publishing.import_drafts(
+            page.db, actor, kind, upload.filename, data, index=loaded_index(request)
+        )
+    except ReadError as exc:
+        return page.redirect("/my/items", str(exc), "error")
+    except ImportFailed as exc:
+        return page.render(
+            "my_items.html",
+            status_code=422,
+            nav="mine",
+            items=publishing.organisation_items(page.db, actor),
+            problems=exc.report.problems,
+            upload_name=upload.filename,
+        )
+    return page.redirect("/my/items", page.t("mine.uploaded", n=report.created))
 
 
 @router.get("/my/items/new/{kind}", response_class=HTMLResponse)

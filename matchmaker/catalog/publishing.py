@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from pathlib import Path
 from typing import Any
 
 from pydantic_core import PydanticUndefined
@@ -26,7 +27,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.accounts.models import ItemReview
-from matchmaker.catalog.fields import RANGES, SPECS, FieldSpec, check_limit
+from matchmaker.catalog.fields import (
+    RANGES,
+    SPECS,
+    FieldSpec,
+    check_limit,
+    header_map,
+    normalise_header,
+)
+from matchmaker.catalog.importer.apply import ImportFailed, ImportReport, apply_validation
+from matchmaker.catalog.importer.readers import read_rows
+from matchmaker.catalog.importer.validate import Problem, validate_rows
 from matchmaker.catalog.indexing import ItemIndex, after_item_write
 from matchmaker.catalog.items import create_record, update_record
 from matchmaker.catalog.kinds import OWNER_COLUMN, plural
@@ -245,3 +256,59 @@ def history(session: Session, kind: str, item_id: int) -> list[ItemReview]:
     """The review steps of an item, oldest first."""
     query = select(ItemReview).where(ItemReview.item_kind == kind, ItemReview.item_id == item_id)
     return list(session.scalars(query.order_by(ItemReview.id)))
+
+
+# ---- bulk upload of the organisation's own spreadsheet ----------------------------------------
+SET_BY_SERVICE = frozenset({"owner", "enterprise", "park", "status"})
+
+
+def import_drafts(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    filename: str,
+    data: bytes,
+    *,
+    index: ItemIndex | None = None,
+) -> ImportReport:
+    """Import a member's own CSV / XLSX / JSON Lines file of one kind as new drafts of their
+    organisation, by the importer's rules: all or nothing (ImportFailed carries every problem as
+    row, field and reason; ReadError an unreadable file). Owner, park and status columns are the
+    service's to set; an id (编号) already in the catalogue is refused (edit existing items on
+    the web)."""
+    org = session.get(Organisation, _member(actor))
+    if org is None or kind not in ITEM_KINDS:
+        raise NotFound("未知类型或机构 / unknown kind or organisation")
+    rows = read_rows(Path(Path(filename).name), data)
+    headers = header_map(plural(kind))
+    owner_field = "enterprise" if kind == "need" else "owner"
+    for row in rows:
+        row.cells = {
+            h: v
+            for h, v in row.cells.items()
+            if getattr(headers.get(normalise_header(str(h))), "name", None) not in SET_BY_SERVICE
+        }
+        row.cells[owner_field] = org.external_id
+        row.cells["status"] = "draft"
+    validation = validate_rows(plural(kind), rows)
+    model = ITEM_MODELS[kind]
+    ids = [r.values["external_id"] for r in validation.records if r.values.get("external_id")]
+    taken = set(session.scalars(select(model.external_id).where(model.external_id.in_(ids))))
+    for record in validation.records:
+        if record.values.get("external_id") in taken:
+            validation.problems.append(
+                Problem(
+                    record.row,
+                    "编号",
+                    "该编号已有条目，批量上传只新建草稿，请在网页上编辑已有条目 / this id exists: "
+                    "uploads only create drafts, edit existing items on the web",
+                )
+            )
+    try:
+        report = apply_validation(session, plural(kind), validation)
+        session.commit()
+    except ImportFailed:
+        session.rollback()
+        raise
+    after_item_write(index, session, kind, report.changed_ids)
+    return report

@@ -721,6 +721,7 @@ def account_page_cases() -> list[Case]:
                 ("GET", "/my/items"),
                 ("GET", "/my/matches"),
                 ("GET", "/my/introductions"),
+                ("POST", "/my/items/imports"),
                 ("POST", "/introductions"),
                 ("GET", "/my/items/new/{kind}"),
                 ("POST", "/my/items/new/{kind}"),

@@ -140,3 +140,43 @@ def test_editing_a_published_item_sends_it_back_to_review(
     assert (changed.status, changed.trl, changed.keywords) == ("pending", 7, [])
     with pytest.raises(NotFound):
         get_record(session, Actor(), "achievement", ach.id)
+
+
+CSV = (
+    "需求编号,需求名称,需求描述,最低成熟度,需求企业,状态\n"
+    "N-UP-1,糖蜜发酵尾气回收,发酵尾气二氧化碳回收提纯。,{trl},北海测试显示,有效\n"
+    "N-UP-2,蔗渣锅炉飞灰利用,飞灰制备建材。,5,北海测试显示,有效\n"
+)
+
+
+def test_an_upload_makes_drafts_of_the_own_organisation_all_or_nothing(
+    session: Session, world: Catalogue
+) -> None:
+    from matchmaker.catalog.importer.apply import ImportFailed
+    from matchmaker.store.models import Need
+
+    with pytest.raises(ImportFailed) as failed:
+        publishing.import_drafts(
+            session, member(world), "need", "需求.csv", CSV.format(trl="12").encode()
+        )
+    problems = failed.value.report.problems
+    assert [(p.row, p.field) for p in problems] == [(2, "最低成熟度")]
+    assert session.query(Need).filter(Need.external_id.like("N-UP-%")).count() == 0
+
+    report = publishing.import_drafts(
+        session, member(world), "need", "需求.csv", CSV.format(trl="6").encode("gbk")
+    )
+    assert report.created == 2
+    made = session.query(Need).filter(Need.external_id.like("N-UP-%")).all()
+    assert {(n.enterprise_id, n.status, n.park_id) for n in made} == {
+        (world.ids["ent"], "draft", world.ids["park"])  # own organisation and park, never active
+    }
+
+    taken = "需求编号,需求名称,需求描述\nN-other-draft,抢别人的编号,描述。\n"
+    with pytest.raises(ImportFailed) as clash:
+        publishing.import_drafts(session, member(world), "need", "n.csv", taken.encode())
+    assert "该编号已有条目" in clash.value.report.problems[0].reason
+    other = session.query(Need).filter(Need.external_id == "N-other-draft").one()
+    assert other.enterprise_id == world.ids["other"] and other.title == "背光亮度不均（草稿）"
+    with pytest.raises(Forbidden):
+        publishing.import_drafts(session, Actor("reader"), "need", "n.csv", taken.encode())

@@ -189,3 +189,53 @@ def test_my_matches_lists_recommendations_and_marks_what_is_new(site: Site) -> N
     card = again.split(anchor, 1)[1].split('<li class="result"', 1)[0]
     assert 'class="badge new"' in card and 'action="/feedback"' in card
     assert 'class="badge new"' not in member.get("/my/matches").text  # seen now
+
+
+def test_an_uploaded_spreadsheet_shows_every_problem_or_makes_drafts(site: Site) -> None:
+    from matchmaker.store.db import session_scope
+    from matchmaker.store.models import Organisation
+
+    member = site.client()
+    sign_up(site, member, "up@lzsteel.cn", "上传者")
+    with session_scope() as s:
+        org = Organisation(
+            external_id="ORG-STEEL",
+            name="柳州测试钢构有限公司",
+            kind="enterprise",
+            province="广西",
+            park_id=site.parks["lz"],
+        )
+        s.add(org)
+        s.flush()
+        user = s.scalars(select(User).where(User.email == "up@lzsteel.cn")).one()
+        user.organisation_id, user.org_role, user.membership = org.id, "member", "active"
+    log_in(member, "up@lzsteel.cn")
+    token = csrf(member, "/my/items")
+    bad = (
+        "需求编号,需求名称,需求描述,最低成熟度\nN-ST-1,钢结构焊缝识别,描述。,10\nN-ST-2,,描述。,5\n"
+    )
+    failed = member.post(
+        "/my/items/imports",
+        data={"csrf": token, "kind": "need"},
+        files={"file": ("需求.csv", bad.encode("utf-8"), "text/csv")},
+    )
+    assert failed.status_code == 422
+    table = failed.text.split('id="upload-problems"', 1)[1].split("</table>", 1)[0]
+    assert (
+        "最低成熟度" in table
+        and "需求名称" in table
+        and "<td>2</td>" in table
+        and "<td>3</td>" in table
+    )
+    assert "钢结构焊缝识别" not in member.get("/my/items").text
+
+    good = bad.replace(",10\n", ",6\n").replace("N-ST-2,,", "N-ST-2,钢构件涂装厚度检测,")
+    done = member.post(
+        "/my/items/imports",
+        data={"csrf": token, "kind": "need"},
+        files={"file": ("需求.csv", good.encode("utf-8"), "text/csv")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    mine = member.get("/my/items").text
+    assert "钢结构焊缝识别" in mine and "钢构件涂装厚度检测" in mine and mine.count("草稿") >= 2

@@ -168,6 +168,12 @@ ROWS: dict[str, Row] = {
     "GET /account": Row("GET", lambda w: "/account", only({}, 200)),
     "GET /my/items": Row("GET", lambda w: "/my/items", only(MEMBERS)),
     "GET /my/matches": Row("GET", lambda w: "/my/matches", only(MEMBERS)),
+    "POST /my/items/imports": Row(  # no file: back to the list with a message
+        "POST",
+        lambda w: "/my/items/imports",
+        only({"member": 303, "org_admin": 303}),
+        lambda w: {"kind": "need"},
+    ),
     "GET /my/introductions": Row("GET", lambda w: "/my/introductions", only(MEMBERS)),
     "POST /introductions": Row(  # about the organisation's own need: refused with a message
         "POST",
