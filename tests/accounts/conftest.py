@@ -7,6 +7,7 @@ import email
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
@@ -45,9 +46,17 @@ class Mailbox:
             out.append(parsed)
         return out
 
+    def wait(self, address: str, count: int = 1, timeout: float = 30.0) -> list[EmailMessage]:
+        """The messages for an address once there are at least `count` (a live server sends
+        after answering the request, so a test may look before the mail is there)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return found
+
     def link(self, address: str, path: str) -> str:
         """The last link to `path` sent to an address (from the plain-text part)."""
-        messages = self.to(address)
+        messages = self.wait(address)
         assert messages, f"no e-mail to {address}"
         body = messages[-1].get_body(("plain",))
         assert body is not None

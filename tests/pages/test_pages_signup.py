@@ -162,7 +162,7 @@ def test_sign_up_verify_log_in_and_publish_a_need(browser: Any, live_server: Any
     fill(browser, "#intro-message", "我们有水下机器人相控阵检测成果，希望交流。")
     submit(browser, "#ask-intro button[type=submit]")
     assert "对接请求已发出" in wait_css(browser, ".flash").text
-    assert "新的对接请求" in str(live_server.mailbox.to(EMAIL)[-1]["Subject"])
+    assert "新的对接请求" in str(live_server.mailbox.wait(EMAIL, 3)[-1]["Subject"])
 
     password_login(browser, base, EMAIL)
     browser.get(base + "/my/introductions")
