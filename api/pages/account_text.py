@@ -169,10 +169,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This item is published: saved changes go back to review, and it leaves search until "
         "published again.",
     ),
+    "mine.live_note": (
+        "该条目已发布；按所在园区的设置，保存的修改即时生效。",
+        "This item is published; by its park's setting, saved changes go live at once.",
+    ),
     "mine.history": ("审核记录", "Review history"),
     "mine.action.submitted": ("提交审核", "submitted"),
     "mine.action.published": ("已发布", "published"),
     "mine.action.returned": ("退回修改", "sent back"),
+    "mine.action.edited": ("修改即时生效", "edited live"),
     "mine.required": ("必填", "required"),
     "nav.intros": ("对接请求", "Introductions"),
     "intros.title": ("对接请求", "Introductions"),

@@ -83,6 +83,7 @@ def _render_form(
         problems=problems or {},
         error=error,
         history=publishing.history(page.db, kind, item.id) if item is not None else [],
+        live=item is not None and item.status == "active" and publishing.edits_live(page.db, item),
     )
 
 

@@ -86,7 +86,7 @@ class ItemReview(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(16))  # submitted | published | returned
+    action: Mapped[str] = mapped_column(String(16))  # submitted | published | returned | edited
     comment: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

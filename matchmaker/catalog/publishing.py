@@ -44,11 +44,12 @@ from matchmaker.catalog.kinds import OWNER_COLUMN, plural
 from matchmaker.catalog.listing import find_record
 from matchmaker.catalog.parsers import is_blank
 from matchmaker.catalog.schemas import CREATE_SCHEMAS, UPDATE_SCHEMAS
+from matchmaker.core.config import get_settings
 from matchmaker.core.errors import FieldProblem, Forbidden, Invalid, NotFound
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.policy.actor import ITEMS_REVIEW, ITEMS_SUBMIT, Actor, reviews_park
 from matchmaker.policy.catalog import owner_id
-from matchmaker.store.models import ITEM_MODELS, Organisation
+from matchmaker.store.models import ITEM_MODELS, Organisation, Park
 
 # Fields a member fills in, per kind (owner, park, id and status are set by the service).
 NOT_ON_FORMS = frozenset(
@@ -119,7 +120,8 @@ def save_draft(
     index: ItemIndex | None = None,
 ) -> Any:
     """Create a draft for the member's organisation, or change one of its items (blank optional
-    fields are cleared; a published item goes back to review)."""
+    fields are cleared; a published item goes back to review, or stays published when its park
+    edits live: `MATCHMAKER_LIVE_EDIT_PARKS`)."""
     org_id = _member(actor)
     clean = validate_form(kind, values)
     if item_id is None:
@@ -142,16 +144,26 @@ def save_draft(
         default = defaults[name].default if name in defaults else None
         if value is None and default is not None and default is not PydanticUndefined:
             changes[name] = copy.copy(default)
-    if item.status == "active":
+    live = item.status == "active" and edits_live(session, item)
+    if item.status == "active" and not live:
         changes["status"] = "pending"
     data = UPDATE_SCHEMAS[kind].model_construct(**changes)  # validated above, field by field
     data.__pydantic_fields_set__ = set(changes)
     updated = update_record(session, actor, kind, item.id, data, index=index)
-    if item.status == "pending" and changes.get("status") == "pending":
+    if live:
+        _record(session, kind, item.id, "edited", actor, "园区设置：修改即时生效 / edited live")
+    elif item.status == "pending" and changes.get("status") == "pending":
         _record(
             session, kind, item.id, "submitted", actor, "修改已发布条目 / edited while published"
         )
     return updated
+
+
+def edits_live(session: Session, item: Any) -> bool:
+    """Whether edits of this published item go live at once (its park is set so)."""
+    park_id = item_park(session, item)
+    park = session.get(Park, park_id) if park_id is not None else None
+    return park is not None and park.external_id in get_settings().live_edit_park_ids
 
 
 def _record(

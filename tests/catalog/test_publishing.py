@@ -180,3 +180,25 @@ def test_an_upload_makes_drafts_of_the_own_organisation_all_or_nothing(
     assert other.enterprise_id == world.ids["other"] and other.title == "背光亮度不均（草稿）"
     with pytest.raises(Forbidden):
         publishing.import_drafts(session, Actor("reader"), "need", "n.csv", taken.encode())
+
+
+def test_edits_go_live_at_once_in_a_park_set_so(
+    session: Session, world: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matchmaker.core.config import get_settings
+
+    index = SearchIndex(get_embedder("e5-small"), None)
+    index.sync(session)
+    need = publishing.save_draft(session, member(world), "need", NEED)
+    publishing.submit(session, member(world), "need", need.id)
+    publishing.publish(session, staff(world), "need", need.id, index=index)
+    monkeypatch.setenv("MATCHMAKER_LIVE_EDIT_PARKS", "P-NN, P-OTHER")
+    get_settings.cache_clear()
+    try:
+        edited = {**NEED, "title": "铝合金轮毂气孔与缩松自动判级", "description": "X光片自动判级。"}
+        publishing.save_draft(session, member(world), "need", edited, need.id, index=index)
+    finally:
+        get_settings.cache_clear()
+    assert need.status == "active" and need.title.startswith("铝合金轮毂气孔与缩松")
+    assert index.search("缩松 自动判级", "need", 1)[0].id == need.id
+    assert publishing.history(session, "need", need.id)[-1].action == "edited"
