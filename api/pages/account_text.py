@@ -113,6 +113,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "account.decline": ("拒绝", "Decline"),
     "account.member_approved": ("已批准 {name} 加入。", "{name} has joined."),
     "account.member_declined": ("已拒绝 {name} 的加入申请。", "{name} was declined."),
+    "account.invite_title": ("邀请成员", "Invite a member"),
+    "account.invite_submit": ("发送邀请", "Send the invitation"),
+    "account.invited": ("邀请已发送到 {email}。", "Invitation sent to {email}."),
+    "account.invite_failed": ("无法接受邀请", "The invitation could not be accepted"),
+    "account.invite_joined": ("您已加入该机构。", "You joined the organisation."),
     "account.everywhere": ("在所有设备上退出", "Sign out everywhere"),
     "account.everywhere_hint": (
         "结束本账号在所有浏览器和设备上的登录（包括本设备）。",

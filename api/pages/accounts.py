@@ -329,6 +329,49 @@ async def decide_member(request: Request, page: PageDep, user_id: str) -> Respon
     return page.redirect("/account", page.t(key, name=person.name))
 
 
+@router.post("/account/invite", response_class=HTMLResponse)
+async def invite(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+    """The organisation admin invites an address (a signed link by e-mail, 7 days)."""
+    account = _account(page)
+    if not service.actor_of(account).can(MEMBERS_MANAGE):
+        raise PageError(403)
+    form = await read_form(request)
+    page.check_csrf(text(form, "csrf", 100))
+    address = text(form, "email", 254)
+    try:
+        _mail_quota(request, address)
+        settings = get_settings()
+        msg = orgs.invitation_message(
+            page.db, settings, service.actor_of(account), account.name, address
+        )
+    except Throttled as exc:
+        return _throttled(page, exc)
+    except AccountError as exc:
+        if exc.status == 403:
+            raise PageError(403, exc.render(page.lang)) from exc
+        return _render_account(
+            page, account, status=exc.status, error=exc.render(page.lang), field="invite"
+        )
+    background.add_task(mail.send, msg, str(msg["To"]), settings)
+    return page.redirect("/account", page.t("account.invited", email=str(msg["To"])))
+
+
+@router.get("/account/invite", response_class=HTMLResponse)
+def accept_invite(request: Request, page: PageDep) -> Response:
+    """The invitation link: log in (or sign up) first, then the person joins at once."""
+    if page.user is None:
+        return page.redirect(page.login_url())
+    account = _account(page)
+    token = request.query_params.get("token", "")[:2000]
+    try:
+        orgs.accept_invitation(page.db, get_settings(), account, token)
+    except LinkError as exc:
+        return _message(page, page.t("account.invite_failed"), exc.render(page.lang), exc.status)
+    except AccountError as exc:
+        return _message(page, page.t("account.invite_failed"), exc.render(page.lang), exc.status)
+    return page.redirect("/account", page.t("account.invite_joined"))
+
+
 @router.post("/account/signout-everywhere")
 async def signout_everywhere(request: Request, page: PageDep) -> Response:
     """End every session of this account, this one included."""

@@ -53,6 +53,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "密码不正确，账号未删除。",
         "Wrong password: the account was not deleted.",
     ),
+    "account.invite.other": (
+        "该邀请发给了另一个邮箱，请用收到邀请的邮箱注册或登录。",
+        "This invitation is for another address: sign up or log in with the invited one.",
+    ),
+    "account.invite.used": ("您已加入该机构，邀请链接无需再次使用。", "You already joined."),
+    "account.mail.invite_subject": ("邀请您加入机构 · 园校企对接平台", "You are invited"),
+    "account.mail.invite": (
+        "{inviter} 邀请您加入“{org}”。请用本邮箱注册或登录后，在 7 天内点击下面的链接加入：",
+        "{inviter} invites you to join “{org}”. Sign up or log in with this address, then "
+        "click within 7 days:",
+    ),
     # e-mails
     "account.mail.hello": ("{name}，您好：", "Hello {name},"),
     "account.mail.verify_subject": (

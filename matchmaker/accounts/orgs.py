@@ -4,6 +4,7 @@ and the organisation's admin (or its park's staff) approves them."""
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.accounts import mail
-from matchmaker.accounts.errors import AccountError
+from matchmaker.accounts.errors import AccountError, LinkError
 from matchmaker.accounts.models import OrganisationRequest, User
+from matchmaker.accounts.tokens import INVITE, fingerprint, make_token, read_token
 from matchmaker.catalog.schemas import OrganisationCreate
 from matchmaker.core.config import Settings
 from matchmaker.core.messages import Text, t
+from matchmaker.digest.vocab import parse_email
 from matchmaker.policy.actor import MEMBERS_MANAGE, ORGS_APPROVE, Actor, reviews_park
 from matchmaker.store.models import Organisation, Park, utcnow
 
@@ -173,3 +176,45 @@ def members(session: Session, organisation_id: int) -> list[User]:
     """The people of an organisation (admins first)."""
     query = select(User).where(User.organisation_id == organisation_id, User.membership == "active")
     return sorted(session.scalars(query), key=lambda u: (u.org_role != "admin", u.id))
+
+
+INVITE_PATH = "/account/invite"
+
+
+def invitation_message(
+    session: Session, settings: Settings, actor: Actor, inviter: str, email: str
+) -> EmailMessage:
+    """The e-mail inviting an address to the admin's organisation (a signed link, 7 days)."""
+    org_id = actor.organisation_id
+    if org_id is None or not (actor.can(MEMBERS_MANAGE) and actor.acts_for(org_id)):
+        raise AccountError(Text("account.org.not_admin"), None, 403)
+    try:
+        address = parse_email(email)
+    except ValueError as exc:
+        raise AccountError(Text("account.email.invalid"), "email") from exc
+    org = session.get(Organisation, org_id)
+    token = make_token(settings.secret_key, INVITE, org_id, address)
+    url = mail.link(settings, INVITE_PATH, token)
+    lines = [
+        t("account.mail.invite", "zh", inviter=inviter, org=org.name if org else ""),
+        url,
+        "",
+        t("account.mail.ignore", "zh"),
+    ]
+    return mail.message(settings, address, "account.mail.invite_subject", lines, url)
+
+
+def accept_invitation(session: Session, settings: Settings, user: User, token: str) -> User:
+    """Join the inviting organisation at once: the link must be genuine, fresh and addressed
+    to this account's address, and the person in no organisation yet."""
+    org_id, mark = read_token(settings.secret_key, INVITE, token)
+    if mark != fingerprint(user.email):
+        raise LinkError(Text("account.invite.other"), 403)
+    if user.organisation_id == org_id and user.membership == "active":
+        raise LinkError(Text("account.invite.used"), 410)
+    if session.get(Organisation, org_id) is None:
+        raise LinkError(Text("account.link.invalid"))
+    _free(session, user)
+    user.organisation_id, user.org_role, user.membership = org_id, "member", "active"
+    session.commit()
+    return user

@@ -16,7 +16,8 @@ from matchmaker.core.messages import Text
 
 VERIFY = "verify"
 RESET = "reset"
-MAX_AGE = {VERIFY: 3 * 24 * 3600, RESET: 3600}
+INVITE = "invite"  # carries the organisation id and the invited address's fingerprint
+MAX_AGE = {VERIFY: 3 * 24 * 3600, RESET: 3600, INVITE: 7 * 24 * 3600}
 
 
 def fingerprint(value: str) -> str:

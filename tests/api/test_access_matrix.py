@@ -700,6 +700,8 @@ def account_page_cases() -> list[Case]:
         ),
         Case("POST", "/account/signout-everywhere", no_account),
         Case("GET", "/account/data", no_account),
+        Case("GET", "/account/invite", no_account),
+        Case("POST", "/account/invite", no_account, body=lambda w, r: {"email": "a@b.cn"}),
         Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
         Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
         Case("GET", "/admin/keys", {**roles({"admin"}, 200), "anonymous": 303}),

@@ -308,3 +308,50 @@ def test_a_person_downloads_and_deletes_their_data_and_the_organisation_stays(
             == org_id
         )
     assert "机构管理员" in engineer.get("/account").text  # the organisation keeps an admin
+
+
+def test_an_organisation_admin_invites_by_email_and_the_invitee_joins(site: Site) -> None:
+    from matchmaker.accounts.models import User
+    from matchmaker.store.db import session_scope
+
+    admin, stranger, invitee = site.client(), site.client(), site.client()
+    sign_up(site, admin, "head@gxlab.cn", "实验室主任")
+    sign_up(site, stranger, "other@gxlab.cn", "他人")
+    with session_scope() as s:
+        org = Organisation(
+            external_id="ORG-LAB", name="广西测试实验室", kind="research_institute", province="广西"
+        )
+        s.add(org)
+        s.flush()
+        head = s.scalars(select(User).where(User.email == "head@gxlab.cn")).one()
+        head.organisation_id, head.org_role, head.membership = org.id, "admin", "active"
+    log_in(admin, "head@gxlab.cn")
+    log_in(stranger, "other@gxlab.cn")
+    bad = admin.post("/account/invite", data={"csrf": csrf(admin, "/account"), "email": "不是邮箱"})
+    assert bad.status_code == 400 and "邮箱地址无效" in bad.text
+    sent = admin.post(
+        "/account/invite",
+        data={"csrf": csrf(admin, "/account"), "email": "New@GXlab.cn"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert "邀请" in str(site.mailbox.to("new@gxlab.cn")[-1]["Subject"])
+    link = site.path("new@gxlab.cn", "/account/invite")
+    assert (
+        stranger.post(
+            "/account/invite", data={"csrf": csrf(stranger, "/account"), "email": "x@gxlab.cn"}
+        ).status_code
+        == 403
+    )  # only an organisation admin invites
+    wrong = stranger.get(link)
+    assert wrong.status_code == 403 and "另一个邮箱" in wrong.text
+
+    assert "/login" in str(invitee.get(link).url)  # log in (or sign up) first
+    sign_up(site, invitee, "new@gxlab.cn", "新成员")
+    log_in(invitee, "new@gxlab.cn")
+    joined = invitee.get(link, follow_redirects=False)
+    assert joined.status_code == 303
+    mine = invitee.get("/account").text
+    assert "广西测试实验室" in mine and "机构成员" in mine
+    again = invitee.get(link)
+    assert again.status_code == 410

@@ -233,6 +233,12 @@ ROWS: dict[str, Row] = {
         only({"org_admin": 303, **REVIEWERS_OWN}),
         lambda w: {"decision": "approve"},
     ),
+    "POST /account/invite": Row(
+        "POST",
+        lambda w: "/account/invite",
+        only({"org_admin": 303}),
+        lambda w: {"email": f"invited{w.unique()}@roles.example.cn"},
+    ),
     "GET /admin/keys": Row("GET", lambda w: "/admin/keys", only({"admin": 200})),
     "POST /admin/keys": Row(
         "POST",
@@ -311,6 +317,7 @@ def test_every_account_and_publishing_page_is_in_the_table() -> None:
         "POST /account/signout-everywhere",
         "GET /account/data",
         "POST /account/delete",
+        "GET /account/invite",
     }
     assert pages - anonymous_forms == {n for n in ROWS if not n.startswith("GET /items/")}
 
