@@ -53,6 +53,7 @@ class Caller:
     key_id: int
     role: str
     organisation_id: int | None
+    park_id: int | None = None
 
     @property
     def sees_contacts(self) -> bool:
@@ -62,7 +63,24 @@ class Caller:
     @property
     def actor(self) -> Actor:
         """The caller as the policy knows it (role, organisation, principal "key:N")."""
-        return Actor(self.role, self.organisation_id, key_principal(self.key_id))
+        return Actor(self.role, self.organisation_id, key_principal(self.key_id), self.park_id)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _session_caller(request: Request, session: Session) -> Caller | None:
+    """The signed-in person of a browser session, for reads only: the pages' cookie is
+    SameSite=Lax and HttpOnly, and a read changes nothing, so a page's script (or a person opening
+    an API address) reads what the person may read, without pasting the key again."""
+    if request.method not in SAFE_METHODS:
+        return None
+    from api.pages.session import current_user
+
+    user = current_user(request, session)
+    if user is None:
+        return None
+    return Caller(user.key_id, user.role, user.organisation_id, user.park_id)
 
 
 def current_caller(
@@ -71,12 +89,16 @@ def current_caller(
     x_api_key: Annotated[str | None, Header(description="API 密钥 API key")] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
-    """Authenticate by `X-API-Key` or `Authorization: Bearer`; 401 when missing or wrong, 429
-    once a client has sent too many wrong keys (logged)."""
+    """Authenticate by `X-API-Key` or `Authorization: Bearer` (or, for GET and HEAD only, the
+    browser session of the web pages); 401 when missing or wrong, 429 once a client has sent too
+    many wrong keys (logged)."""
     key = x_api_key
     if not key and authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
     if not key:
+        signed_in = _session_caller(request, session)
+        if signed_in is not None:
+            return signed_in
         raise Problem(
             401,
             "缺少 API 密钥（X-API-Key）/ missing API key",
@@ -92,7 +114,7 @@ def current_caller(
             "API 密钥无效或已吊销 / invalid or revoked API key",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Caller(record.id, record.role, record.organisation_id)
+    return Caller(record.id, record.role, record.organisation_id, record.park_id)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -163,9 +185,10 @@ SearchServiceDep = Annotated[SearchService, Depends(search_service)]
 
 
 def loaded_recommender(request: Request) -> Recommender | None:
-    """The recommender once the index is loaded, else None."""
+    """The recommender once the index is loaded and caught up, else None (its rankings need
+    every item's vector: while the index catches up at start they would embed the backlog)."""
     box = container(request)
-    return box.recommender if box.index_loaded else None
+    return box.recommender if box.index_loaded and not box.starting else None
 
 
 def recommender(request: Request) -> Recommender:

@@ -16,7 +16,9 @@ def reason_text(reason: Reason, t: Translator, label: Labels) -> str:
     values = {}
     for name, value in reason.values.items():
         family = _LABELLED.get(name)
-        if family is not None:
+        if name == "stage":
+            values[name] = t(f"trl.stage.{value}")
+        elif family is not None:
             values["names"] = "、".join(label[family](code) for code in value)
         elif isinstance(value, list | tuple):
             values[name] = "、".join(str(v) for v in value)

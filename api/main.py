@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 
 from api import docs, pages, problems, security
@@ -15,9 +17,10 @@ from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
 from api.routes import events as event_routes
-from api.routes import imports, items, search
+from api.routes import finance, imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
+from matchmaker.catalog.importer.jobs import ImportJobs
 from matchmaker.core.config import check_settings, get_settings
 from matchmaker.core.container import Container
 from matchmaker.policy.actor import Actor
@@ -58,10 +61,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the schema and load the index once; readiness reports both."""
     upgrade()
     box: Container = app.state.container
-    box.index()
-    box.recommender  # noqa: B018 - made now, so the first request does not pay for it
+    # the index opens and catches up with the database on a thread: the port opens at once
+    # (unless MATCHMAKER_START_WAIT says to wait) and /ready says "starting" with the backlog
+    box.start_index()
+    wait = box.settings.start_wait_seconds
+    if wait > 0:
+        await anyio.to_thread.run_sync(box.wait_started, wait)
     app.state.ready = True
-    yield
+    try:
+        yield
+    finally:
+        app.state.import_jobs.shutdown()
+        box.stop()
 
 
 def create_app() -> FastAPI:
@@ -78,12 +89,14 @@ def create_app() -> FastAPI:
     check_settings(settings)  # production refuses a default or short secret key
     app.state.ready = False
     app.state.container = Container(settings)
+    app.state.import_jobs = ImportJobs(settings.import_jobs_dir)
     problems.install(app)
     security.install(app, settings)  # body limits, security headers, abuse limits (api/security)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(items.router)
     app.include_router(imports.router)
     app.include_router(search.router)
+    app.include_router(finance.router)
     app.include_router(maps_routes.router)
     app.include_router(digest_routes.router)
     app.include_router(event_routes.router)
@@ -96,19 +109,41 @@ def create_app() -> FastAPI:
     @app.get(
         "/ready", summary="就绪检查 Readiness (database and index loaded)", tags=["运维 Operations"]
     )
-    def ready() -> dict[str, Any]:
-        """Readiness: the database answers and start-up (schema, index) has finished."""
+    def ready() -> Any:
+        """Readiness: the database answers and start-up (schema, index caught up) has finished;
+        while the index catches up: 503 `{"status": "starting", "backlog": N}`."""
         try:
             with get_engine().connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:  # any driver error means not ready
             raise Problem(503, f"数据库不可用 database unavailable: {type(exc).__name__}") from exc
+        box: Container = app.state.container
         if not app.state.ready:
             raise Problem(503, "服务启动中 starting up")
+        if box.start_error is not None:
+            raise Problem(
+                503, f"检索索引无法打开 / the search index failed to open: {box.start_error}"
+            )
+        if box.starting:
+            backlog = box.backlog()
+            return JSONResponse(
+                {
+                    "status": "starting",
+                    "database": "ok",
+                    "index": "loading" if backlog is None else "catching-up",
+                    "backlog": backlog,
+                    "detail": "检索索引正在补齐，待嵌入的条目暂按关键词检索 / the index is catching "
+                    "up; items waiting for embedding are found by their words meanwhile",
+                },
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
+        backlog = box.backlog()
         return {
             "status": "ready",
             "database": "ok",
-            "index": "loaded" if app.state.container.index_loaded else "absent",
+            "index": "loaded" if box.index_loaded else "absent",
+            "backlog": backlog or 0,  # rows written by the CLI that a catch-up is embedding
         }
 
     @app.get(

@@ -17,6 +17,10 @@ from tests.shared_data import shared_data_dir
 # Tests (and the servers and CLIs they start) run in development mode: production refuses the
 # default secret key, which several tests rely on.
 os.environ["MATCHMAKER_ENV"] = "development"
+# Apps made in tests wait for their index to catch up before serving (as before background
+# start-up), so a test's first search sees every item; servers run as child processes start
+# without it (their environment drops MATCHMAKER_*) and wait for /ready instead.
+os.environ.setdefault("MATCHMAKER_START_WAIT", "600")
 PG_URL_ENV = "MATCHMAKER_TEST_PG_URL"
 SHARED_DATA = shared_data_dir()  # tests.shared_data: skip outside CI, fail in CI
 

@@ -14,10 +14,13 @@ from api.pages import (
     items,
     keys,
     matches,
+    park_map,
     parks,
     publishing,
+    rd_zero,
     schedule,
     search,
+    stats,
 )
 from api.pages.errors import install_error_pages
 from api.pages.web import STATIC_DIR
@@ -33,8 +36,11 @@ ROUTERS = (
     feedback.router,
     items.router,
     parks.router,
+    park_map.router,
+    rd_zero.router,
     events.router,
     schedule.router,
+    stats.router,
 )
 
 

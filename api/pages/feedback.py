@@ -97,3 +97,68 @@ async def give_feedback(request: Request, page: PageDep) -> Response:
     if wants_json(request):
         return JSONResponse({"ok": True, "message": done})
     return page.redirect(back, done)
+
+
+def _with_param(url: str, name: str, value: str | None) -> str:
+    """A local URL with one query parameter set (None removes it)."""
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    if value is not None:
+        params.append((name, value))
+    return urlunsplit(("", "", parts.path, urlencode(params), ""))
+
+
+@router.post("/search-feedback")
+async def give_search_feedback(request: Request, page: PageDep) -> Response:
+    """Record 'not relevant' on a search result against the query typed (and against a need
+    only when the person picked one); back to the results with an undo button."""
+    from matchmaker.retrieval import search_feedback
+    from matchmaker.retrieval.query import BadQuery
+
+    form = await read_form(request)
+    back = safe_next(text(form, "next", 2000))
+    if page.user is None:
+        return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))
+    page.check_csrf(text(form, "csrf", 100))
+    user = page.permit(CATALOG_WRITE)
+    reason = text(form, "reason", 32) or "other"
+    try:
+        row = search_feedback.record(
+            page.db,
+            query=text(form, "q", 500),
+            kind=text(form, "kind", 20),
+            item_id=to_int(form.get("item_id"), 1, MAX_ID) or 0,
+            verdict="not_relevant",
+            reason=reason,
+            need_id=to_int(form.get("need_id"), 1, MAX_ID) if form.get("need_id") else None,
+            organisation_id=user.organisation_id,
+            actor=user.actor,
+        )
+        page.db.commit()
+    except (search_feedback.FeedbackRefused, BadQuery) as exc:
+        page.db.rollback()
+        return page.redirect(back, page.t("fb.error", message=str(exc)), "error")
+    return page.redirect(_with_param(back, "fb", str(row.id)))
+
+
+@router.post("/search-feedback/{feedback_id}/undo")
+async def undo_search_feedback(request: Request, page: PageDep, feedback_id: int) -> Response:
+    """Take a 'not relevant' back: the result shows again for that query."""
+    from matchmaker.retrieval import search_feedback
+
+    form = await read_form(request)
+    back = _with_param(safe_next(text(form, "next", 2000)), "fb", None)
+    if page.user is None:
+        return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))
+    page.check_csrf(text(form, "csrf", 100))
+    user = page.permit(CATALOG_WRITE)
+    try:
+        search_feedback.undo(
+            page.db, feedback_id, user.organisation_id, user.actor, any_owner=user.role == "admin"
+        )
+        page.db.commit()
+    except LookupError as exc:
+        raise PageError(404) from exc
+    return page.redirect(back, page.t("fb.undone"))

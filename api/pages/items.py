@@ -131,6 +131,7 @@ def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLR
         reason_codes=REASON_CODES,
         anonymous=page.user is None,
         introduce=may_introduce(page, item),
+        finance=finance_for(page, item),
     )
 
 
@@ -142,3 +143,13 @@ def may_introduce(page: Page, item: Item) -> bool:
     actor = page.user.as_actor()
     owner = owner_id(item)
     return actor.can(ITEMS_SUBMIT) and owner is not None and not actor.acts_for(owner)
+
+
+def finance_for(page: Page, item: Any) -> list[Any]:
+    """科技金融驿站: the financial products that fit an open need or achievement."""
+    from matchmaker.finance.match import products_for
+    from matchmaker.store.models import Achievement, Need
+
+    if not isinstance(item, Need | Achievement) or not is_open(item):
+        return []
+    return list(products_for(page.db, item))

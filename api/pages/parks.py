@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.pages import engine
 from api.pages.feedback import REASON_CODES, FeedbackTarget, may_give_feedback
 from api.pages.forms import to_int
 from api.pages.items import RecView, target_url
+from api.pages.park_map import map_context
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.catalog.listing import park_items, parks_overview
 from matchmaker.core.kinds import EAST_TO_GUANGXI
@@ -31,9 +29,6 @@ ALL = 300
 PER_INDUSTRY = 4
 POOL = 30  # eastern achievements ranked for a park before grouping by industry
 FIRMS = 16
-MAP_TTL = 300.0  # seconds a drawn map is reused
-_map_cache: dict[int, tuple[float, str]] = {}
-_map_lock = threading.Lock()
 
 
 @dataclass
@@ -111,32 +106,6 @@ def eastern_matches(
     return groups, None
 
 
-def maps_available() -> bool:
-    """Whether the innovation-map module is installed in this build."""
-    try:
-        from matchmaker.maps.park_map import build_park_map  # noqa: F401
-        from matchmaker.maps.render import render_svg  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def park_map_svg(session: Session, park_id: int) -> str:
-    """The park's innovation map as SVG, drawn by the maps module and reused for a few minutes."""
-    now = time.monotonic()
-    with _map_lock:
-        cached = _map_cache.get(park_id)
-        if cached is not None and now - cached[0] < MAP_TTL:
-            return cached[1]
-    from matchmaker.maps.park_map import build_park_map
-    from matchmaker.maps.render import render_svg
-
-    svg = render_svg(build_park_map(session, park_id))
-    with _map_lock:
-        _map_cache[park_id] = (now, svg)
-    return svg
-
-
 def _get_park(page: Page, park_id: str) -> Park:
     number = to_int(park_id, 1, MAX_ID)
     park = page.db.get(Park, number) if number is not None else None
@@ -172,22 +141,6 @@ def park_page(park_id: str, request: Request, page: PageDep) -> HTMLResponse:
         scenario_total=scenario_total,
         groups=groups,
         east_error=east_error,
-        has_map=maps_available(),
         reason_codes=REASON_CODES,
-    )
-
-
-@router.get("/parks/{park_id}/map.svg")
-def park_map(park_id: str, page: PageDep) -> Response:
-    """The innovation map image embedded on the park page (public, like the park page)."""
-    park = _get_park(page, park_id)
-    if not maps_available():
-        raise PageError(404, page.t("park.map_missing"))
-    try:
-        svg = park_map_svg(page.db, park.id)
-    except Exception as exc:  # the map is an extra: the park page must not fail with it
-        log.exception("innovation map of park %s failed", park.id)
-        raise PageError(503, page.t("park.map_missing")) from exc
-    return Response(
-        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"}
+        **map_context(page, park),
     )

@@ -21,8 +21,9 @@ from api.pages.session import PageUser
 from api.pages.web import Page, PageDep
 from api.security.throttle import search_quota
 from matchmaker.core.kinds import ITEM_KINDS
-from matchmaker.core.taxonomy import INDUSTRIES
+from matchmaker.core.taxonomy import INDUSTRIES, resolve_industry
 from matchmaker.core.vocab import COOP_MODES, normalise_province
+from matchmaker.retrieval import search_feedback
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.party import own_open_items, route_for
 from matchmaker.retrieval.search import SearchRequest, SearchService
@@ -96,8 +97,8 @@ def parse_form(params: Mapping[str, Any], park_ids: set[int], provinces: set[str
     elif kind:
         ignored.append("kind")
     industry = text(params, "industry", 40)
-    if industry in {i.code for i in INDUSTRIES}:
-        form.industry = industry
+    if industry and resolve_industry(industry):
+        form.industry = resolve_industry(industry)
     elif industry:
         ignored.append("industry")
     park = to_int(params.get("park"), 1, MAX_ID) if params.get("park") else None
@@ -194,11 +195,9 @@ class PageResult:
     title_html: Markup
     snippet_html: Markup
     reasons: list[str]
-
-    @property
-    def weak(self) -> bool:
-        """No word in common with the query: close in meaning only, maybe not relevant."""
-        return not self.terms
+    weak: bool = False  # calibrated level 低 (no calibrator: no word in common)
+    relevance: float | None = None  # calibrated chance the item is useful
+    level: str | None = None  # high / medium / low
 
 
 def _options(session: Session) -> tuple[list[Park], list[str]]:
@@ -210,12 +209,17 @@ def _options(session: Session) -> tuple[list[Park], list[str]]:
 
 def run_search(
     page: Page, form: SearchForm, service: SearchService, party: tuple[str, int] | None
-) -> tuple[list[PageResult], bool]:
-    """The page of results for the form (one service call), worded, and whether a next page exists."""
+) -> tuple[list[PageResult], bool, bool]:
+    """The page of results for the form (one service call), worded, whether a next page exists,
+    and whether nothing is a good match."""
+    filters = build_filters(form)
+    if page.user is not None:  # what this organisation marked not relevant for this query
+        hidden = search_feedback.hidden_items(page.db, page.user.organisation_id, form.kind, form.q)
+        filters = replace(filters, exclude_ids=filters.exclude_ids | hidden)
     request = SearchRequest(
         query=form.q,
         kind=form.kind,
-        filters=build_filters(form),
+        filters=filters,
         limit=PAGE_SIZE,
         offset=(form.page - 1) * PAGE_SIZE,
         party=party,
@@ -229,11 +233,38 @@ def run_search(
             title_html=Markup(r.explanation.title_html),
             snippet_html=Markup(r.explanation.snippet_html),
             reasons=[reason_text(x, page.t, page.label) for x in r.explanation.reasons],
+            weak=r.weak,
+            relevance=r.relevance,
+            level=r.level,
         )
         for r in found.items
     ]
     has_next = found.total > form.page * PAGE_SIZE and form.page < MAX_PAGE
-    return results, has_next
+    return results, has_next, found.no_good_match
+
+
+@dataclass
+class FeedbackNotice:
+    """The 'marked not relevant' line with its undo button."""
+
+    id: int
+    title: str
+    query: str
+
+
+def feedback_notice(page: Page, raw: str | None) -> FeedbackNotice | None:
+    """The person's own, not yet undone search feedback named in `fb`, else None."""
+    from matchmaker.store.models import ITEM_MODELS
+    from matchmaker.store.search_feedback import SearchFeedback
+
+    feedback_id = to_int(raw, 1, MAX_ID) if raw else None
+    if feedback_id is None or page.user is None:
+        return None
+    row = page.db.get(SearchFeedback, feedback_id)
+    if row is None or row.undone_at is not None or row.actor != page.user.actor:
+        return None
+    item: Any = page.db.get(ITEM_MODELS[row.kind], row.item_id)
+    return FeedbackNotice(row.id, item.title if item is not None else "", row.query)
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(search_quota)])
@@ -259,6 +290,7 @@ def search_page(request: Request, page: PageDep) -> HTMLResponse:
         "has_next": False,
         "searched": False,
         "unavailable": False,
+        "fb_notice": None,
     }
     if not form.q.strip():
         return page.render("search.html", **context)
@@ -268,10 +300,12 @@ def search_page(request: Request, page: PageDep) -> HTMLResponse:
     party = None
     if feedback.chosen is not None and feedback.source_kind is not None:
         party = (feedback.source_kind, int(feedback.chosen.id))
-    results, has_next = run_search(page, form, service, party)
+    context["fb_notice"] = feedback_notice(page, request.query_params.get("fb"))
+    results, has_next, no_good_match = run_search(page, form, service, party)
     context.update(
         results=results,
         has_next=has_next,
+        no_good_match=no_good_match,
         searched=True,
         all_weak=bool(results) and all(r.weak for r in results),
         start=(form.page - 1) * PAGE_SIZE + 1,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from matchmaker.accounts.models import User
 from matchmaker.accounts.service import actor_of
 from matchmaker.core.config import get_settings
-from matchmaker.policy.actor import Actor, key_principal, user_principal
+from matchmaker.policy.actor import STATS_READ, Actor, key_principal, user_principal
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 
@@ -42,8 +42,8 @@ class PageUser:
     organisation_id: int | None
     name: str
     organisation_name: str | None = None
-    user_id: int | None = None
     park_id: int | None = None
+    user_id: int | None = None
 
     @property
     def principal(self) -> str:
@@ -65,6 +65,11 @@ class PageUser:
     def organises(self) -> bool:
         """Whether the person may create events and manage catalogue records."""
         return self.as_actor().organises
+
+    @property
+    def reads_stats(self) -> bool:
+        """Whether the person may open the statistics pages (park staff: their park only)."""
+        return self.as_actor().can(STATS_READ)
 
     @property
     def writes(self) -> bool:
@@ -157,7 +162,9 @@ def current_user(request: Request, session: Session) -> PageUser | None:
     if record is None or record.revoked_at is not None:
         return None
     org_name = _organisation_name(session, record.organisation_id)
-    return PageUser(record.id, record.role, record.organisation_id, record.name, org_name)
+    return PageUser(
+        record.id, record.role, record.organisation_id, record.name, org_name, record.park_id
+    )
 
 
 def set_session(response: Response, request: Request, token: str) -> None:

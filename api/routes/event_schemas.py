@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from matchmaker.catalog import parsers
+from matchmaker.catalog.schemas import INDUSTRY_VALUES
 from matchmaker.core.kinds import TrackName
-from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.text import Block, Line
 from matchmaker.events.service.events import EventSpec
 from matchmaker.events.service.grid import MAX_SLOTS, MAX_TABLES, SessionSpec
@@ -26,8 +26,8 @@ TableLabel = Annotated[Line, Field(min_length=1, max_length=20)]
 IndustryName = Annotated[
     Line,
     Field(
-        json_schema_extra={"enum": [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]},
-        description="行业代码或中文名",
+        json_schema_extra={"enum": INDUSTRY_VALUES},
+        description="行业代码、中文名或政策文件中的名称",
     ),
 ]
 ItemIds = Annotated[list[DbId], Field(max_length=200)]

@@ -11,7 +11,7 @@ from api import problems
 from api.deps import Caller, CallerDep, SessionDep, permit
 from api.problems import Problem
 from matchmaker.catalog.schemas import INDUSTRY_VALUES
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import Line
 from matchmaker.maps.chains import UnknownChain, get_chain, load_chains
 from matchmaker.maps.park_map import ParkMap, UnknownPark, build_park_map
@@ -65,7 +65,7 @@ def _map(session: Session, park_id: int, industry: str | None, candidates: bool)
         if code is None:
             raise Problem(
                 422,
-                f"未知行业“{industry}” / unknown industry",
+                unknown_industry_message(industry),
                 [{"field": "industry", "in": "query", "message": "unknown industry"}],
             )
     try:
@@ -182,9 +182,11 @@ def chain(
     return {**found.as_dict(), "source": found.source}
 
 
-def _report(session: Session, park_id: int, period: str | None) -> Any:
+def _report(session: Session, park_id: int, period: str | None, caller: Caller) -> Any:
     from matchmaker.stats.report import build_report
 
+    if not caller.actor.reads_stats_of(park_id):
+        raise Problem(403, "园区工作人员只能查看本园区的统计 / park staff see their own park only")
     try:
         chosen = parse_period(period) if period else current_quarter()
     except BadPeriod as exc:
@@ -207,7 +209,7 @@ def park_stats(
 ) -> dict[str, Any]:
     """Items and freshness, the recommended → viewed → contacted → met → signed funnel (overall,
     by track, by industry), event outcomes and digest delivery for the park and period."""
-    return dict(_report(session, park_id, period).as_dict())
+    return dict(_report(session, park_id, period, caller).as_dict())
 
 
 @router.get(
@@ -222,7 +224,7 @@ def park_stats_xlsx(
     """The same figures as an XLSX workbook with charts."""
     from matchmaker.stats.xlsx import write_report_xlsx
 
-    report = _report(session, park_id, period)
+    report = _report(session, park_id, period, caller)
     headers = {
         "Content-Disposition": f'attachment; filename="park-{park_id}-{report.period.label}.xlsx"'
     }

@@ -1,5 +1,6 @@
 """Search by need, recommendations per track, and feedback on pairs."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -16,13 +17,15 @@ from api.deps import (
     recommender,
 )
 from api.explain import reason_texts
+from api.i18n import translator
 from api.problems import Problem
 from api.schemas import COOP_VALUES, INDUSTRY_VALUES
 from api.security.throttle import search_quota
 from matchmaker.core.kinds import ItemKind, SourceKind, TargetKind, TrackName
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import Block, Line
 from matchmaker.core.vocab import COOP_MODE_ALIASES
+from matchmaker.retrieval import search_feedback
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.search import BadQuery, SearchItem, SearchRequest
 from matchmaker.store.feedback import FEEDBACK_ACTIONS, REJECT_REASONS
@@ -50,11 +53,23 @@ class SearchHit(BaseModel):
     organisation: str | None
     trl: int | None
     industries: list[str]
+    relevance: float | None = Field(
+        description="校准后的相关度：此条目有用的估计概率 0–1（按已标注的检索结果拟合）"
+        " / calibrated chance the item is useful"
+    )
+    level: str | None = Field(description="相关度等级 高 / 中 / 低 (calibrated)")
+    weak: bool = Field(description="相关度低 / a weak match (calibrated level 低)")
 
 
 class SearchPage(BaseModel):
     items: list[SearchHit]
     total: int
+    no_good_match: bool = Field(
+        description="没有合适的结果：最好的候选相关度也低 / no candidate is likely to be useful"
+    )
+    next_steps: list[str] = Field(
+        description="无合适结果时的下一步建议 / what to do when there is no good match"
+    )
 
 
 def _filters(
@@ -71,7 +86,7 @@ def _filters(
         if code is None:
             raise Problem(
                 422,
-                f"未知行业“{name}” / unknown industry",
+                unknown_industry_message(name),
                 [{"field": "industry", "in": "query", "message": "unknown industry"}],
             )
         codes.append(code)
@@ -164,13 +179,34 @@ def search(
         if caller.role == "enterprise" and caller.organisation_id is not None:
             found = service.asking_party(session, caller.organisation_id, q, kind, context_id)
             party = found.key if found is not None else None
+        hidden = search_feedback.hidden_items(session, caller.organisation_id, kind, q)
+        if hidden:
+            filters = replace(filters, exclude_ids=filters.exclude_ids | hidden)
         asked = SearchRequest(
             query=q, kind=kind, filters=filters, limit=limit, offset=offset, party=party
         )
         result = service.search(session, asked)
     except BadQuery as exc:
         raise Problem(422, str(exc), [{"field": "q", "in": "query", "message": str(exc)}]) from exc
-    return {"items": [_hit(found) for found in result.items], "total": result.total}
+    return {
+        "items": [_hit(found) for found in result.items],
+        "total": result.total,
+        "no_good_match": result.no_good_match,
+        "next_steps": next_steps(filtered=filters != Filters()) if result.no_good_match else [],
+    }
+
+
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+
+
+def next_steps(filtered: bool) -> list[str]:
+    """What a searcher can do when nothing fits (Chinese, as the API's other texts)."""
+    t = translator("zh")
+    steps = [t("search.next.publish")]
+    if filtered:
+        steps.append(t("search.next.widen"))
+    steps.append(t("search.next.ask"))
+    return steps
 
 
 def _hit(found: SearchItem) -> dict[str, Any]:
@@ -189,6 +225,9 @@ def _hit(found: SearchItem) -> dict[str, Any]:
         "organisation": why.organisation.name if why.organisation is not None else None,
         "trl": getattr(item, "trl", None),
         "industries": list(item.industries or []),
+        "relevance": found.relevance,
+        "level": LEVEL_NAMES[found.level] if found.level is not None else None,
+        "weak": found.weak,
     }
 
 
@@ -365,3 +404,104 @@ def list_feedback(
         "items": [{c: getattr(r, c) for c in FeedbackOut.model_fields} for r in rows],
         "total": total,
     }
+
+
+class SearchFeedbackIn(BaseModel):
+    q: Annotated[Line, Field(min_length=1, max_length=500, description="检索时的问题 the query")]
+    kind: ItemKind = "achievement"
+    item_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    verdict: Annotated[
+        Line,
+        Field(json_schema_extra={"enum": ["useful", "not_relevant"]}, description="有用 / 不相关"),
+    ]
+    reason: Annotated[
+        Line | None,
+        Field(json_schema_extra={"enum": [*REJECT_REASONS, None]}, description="不相关的原因"),
+    ] = None
+    need_id: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_ID,
+            description="仅当用户选定时：同时记在本企业的这条需求上 / only when the user picks it",
+        ),
+    ] = None
+    relevance: Annotated[float | None, Field(ge=0, le=1)] = None
+
+
+class SearchFeedbackOut(BaseModel):
+    id: int
+    query: str
+    kind: str
+    item_id: int
+    verdict: str
+    reason: str | None
+    need_id: int | None
+    created_at: Any
+    undone: bool
+
+
+def _feedback_out(row: Any) -> dict[str, Any]:
+    out = {c: getattr(row, c) for c in SearchFeedbackOut.model_fields if c != "undone"}
+    out["undone"] = row.undone_at is not None
+    return out
+
+
+@router.post(
+    "/search/feedback",
+    response_model=SearchFeedbackOut,
+    status_code=201,
+    summary="检索结果反馈 Feedback on a search result",
+    description="记在这次检索的问题上（不会自动记到某条需求）；同一企业再用同一问题检索时，"
+    "标为“不相关”的结果不再出现。可用 DELETE 撤销。 / Stored against the query; not-relevant "
+    "results leave the organisation's later searches for the same query; undo with DELETE.",
+)
+def post_search_feedback(
+    body: SearchFeedbackIn, session: SessionDep, caller: WriterDep
+) -> dict[str, Any]:
+    """Record useful / not relevant on one result of one query."""
+    try:
+        row = search_feedback.record(
+            session,
+            query=body.q,
+            kind=body.kind,
+            item_id=body.item_id,
+            verdict=body.verdict,
+            reason=body.reason,
+            need_id=body.need_id,
+            organisation_id=caller.organisation_id,
+            actor=f"key:{caller.key_id}",
+            relevance=body.relevance,
+        )
+        session.commit()
+    except search_feedback.FeedbackRefused as exc:
+        session.rollback()
+        raise Problem(
+            422, str(exc), [{"field": exc.field, "in": "body", "message": str(exc)}]
+        ) from exc
+    except BadQuery as exc:
+        raise Problem(422, str(exc), [{"field": "q", "in": "body", "message": str(exc)}]) from exc
+    return _feedback_out(row)
+
+
+@router.delete(
+    "/search/feedback/{feedback_id}",
+    response_model=SearchFeedbackOut,
+    summary="撤销检索结果反馈 Undo feedback on a search result",
+)
+def undo_search_feedback(
+    feedback_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, caller: WriterDep
+) -> dict[str, Any]:
+    """Take a verdict back: the result shows again for that query."""
+    try:
+        row = search_feedback.undo(
+            session,
+            feedback_id,
+            caller.organisation_id,
+            f"key:{caller.key_id}",
+            any_owner=caller.role == "admin",
+        )
+        session.commit()
+    except LookupError as exc:
+        raise Problem(404, str(exc)) from exc
+    return _feedback_out(row)

@@ -164,6 +164,24 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         INDUSTRIES,
         _f("description", "简介", ("简介", "机构简介", "企业简介", "description"), p.parse_block),
         _f("website", "网址", ("网址", "网站", "website"), p.parse_text),
+        _f(
+            "regulated",
+            "规上工业企业",
+            ("规上工业企业", "规上企业", "是否规上", "是否规上工业企业", "regulated"),
+            p.parse_flag,
+        ),
+        _f(
+            "rd_institution",
+            "研发机构",
+            ("研发机构", "有无研发机构", "是否有研发机构", "rd institution"),
+            p.parse_flag,
+        ),
+        _f(
+            "rd_activity",
+            "研发活动",
+            ("研发活动", "有无研发活动", "是否有研发活动", "rd activity"),
+            p.parse_flag,
+        ),
     ),
     "achievements": (
         _f("external_id", "成果编号", ("成果编号", *EXTERNAL_ID), p.parse_text, True),
@@ -182,7 +200,6 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "成熟度",
             ("成熟度", "技术成熟度", "成熟度(TRL)", "TRL", "trl"),
             p.parse_trl,
-            True,
         ),
         _f(
             "ipr_status",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaker.catalog.access import Actor, may_see, visible_condition
 from matchmaker.catalog.kinds import LABEL_ZH, RECORD_MODELS
 from matchmaker.core.errors import FieldProblem, Invalid, NotFound
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.vocab import EASTERN_PROVINCES, normalise_province
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Organisation, Park, Scenario
 
@@ -133,9 +133,7 @@ def industry_condition(column: Any, industry: str) -> Any:
     """Rows whose industries include this one (code or name); Invalid for an unknown industry."""
     code = resolve_industry(industry)
     if code is None:
-        raise Invalid.field(
-            "industry", f"未知行业“{industry}” / unknown industry", "unknown industry"
-        )
+        raise Invalid.field("industry", unknown_industry_message(industry), "unknown industry")
     return cast(column, String).like(f'%"{code}"%')
 
 

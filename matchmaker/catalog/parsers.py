@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from matchmaker.core.taxonomy import resolve_industry
+from matchmaker.core.taxonomy import resolve_industry, unknown_industry_message
 from matchmaker.core.text import clean_text
 from matchmaker.core.vocab import (
     COOP_MODE_ALIASES,
@@ -71,16 +71,46 @@ def _parse_vocab_list(value: Any, lookup: dict[str, str], what: str) -> list[str
     return out
 
 
+def split_industries(value: Any) -> tuple[list[str], list[str]]:
+    """Industry codes for the labels that resolve, and the labels that do not (as written)."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for item in parse_list(value):
+        code = resolve_industry(item)
+        if code is None:
+            if item not in unknown:
+                unknown.append(item)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
+
+
 def parse_industries(value: Any) -> list[str]:
     """Industry codes from codes or Chinese/English names."""
     out: list[str] = []
     for item in parse_list(value):
         code = resolve_industry(item)
         if code is None:
-            raise ValueError(f"未知的行业“{item}” / unknown industry: {item}")
+            raise ValueError(unknown_industry_message(item))
         if code not in out:
             out.append(code)
     return out
+
+
+YES = {"是", "有", "yes", "y", "true", "1", "已开展", "已设立", "√"}
+NO = {"否", "无", "no", "n", "false", "0", "未开展", "未设立", "×"}
+
+
+def parse_flag(value: Any) -> bool:
+    """Yes or no from 是/否, 有/无, yes/no, true/false, 1/0 (spreadsheet cells, JSON booleans)."""
+    if isinstance(value, bool):
+        return value
+    text = parse_text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(f"应为 是/否 或 有/无，而不是“{text}” / expected yes or no")
 
 
 def parse_coop_modes(value: Any) -> list[str]:

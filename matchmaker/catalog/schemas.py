@@ -33,10 +33,18 @@ from matchmaker.catalog.kinds import plural
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.core.vocab import COOP_MODES
 
-INDUSTRY_VALUES = [i.code for i in INDUSTRIES] + [i.zh for i in INDUSTRIES]
+INDUSTRY_VALUES = (
+    [i.code for i in INDUSTRIES]
+    + [i.zh for i in INDUSTRIES]
+    + [i.policy for i in INDUSTRIES if i.policy]
+)
 COOP_VALUES = list(COOP_MODES) + list(COOP_MODES.values())
 IndustryName = Annotated[
-    str, Field(json_schema_extra={"enum": INDUSTRY_VALUES}, description="行业代码或中文名")
+    str,
+    Field(
+        json_schema_extra={"enum": INDUSTRY_VALUES},
+        description="行业代码、中文名或政策文件中的名称",
+    ),
 ]
 CoopName = Annotated[
     str, Field(json_schema_extra={"enum": COOP_VALUES}, description="合作方式代码或中文名")
@@ -136,6 +144,9 @@ class OrganisationCreate(CatalogInput):
     industries: Industries = []
     description: OptionalLong = ""
     website: Contact200 | None = None
+    regulated: bool | None = Field(None, description="规上工业企业")
+    rd_institution: bool | None = Field(None, description="有研发机构")
+    rd_activity: bool | None = Field(None, description="有研发活动")
 
 
 class OrganisationUpdate(CatalogInput):
@@ -149,6 +160,9 @@ class OrganisationUpdate(CatalogInput):
     industries: Industries | None = None
     description: OptionalLong | None = None
     website: Contact200 | None = None
+    regulated: bool | None = None
+    rd_institution: bool | None = None
+    rd_activity: bool | None = None
 
 
 class OrganisationPublic(BaseModel):
@@ -164,6 +178,9 @@ class OrganisationPublic(BaseModel):
     industries: list[str]
     description: str
     is_eastern: bool
+    regulated: bool | None = None
+    rd_institution: bool | None = None
+    rd_activity: bool | None = None
 
 
 # ---- items -----------------------------------------------------------------
@@ -206,7 +223,7 @@ class AchievementCreate(ItemCommon):
     external_id: Code
     title: Text300
     summary: LongText
-    trl: TRL
+    trl: TRL | None = None
     ipr_status: IprStatus = "none"
     patent_numbers: ShortList = []
     coop_modes: CoopModes = []
@@ -297,7 +314,7 @@ class ItemPublic(BaseModel):
 
 class AchievementPublic(ItemPublic):
     summary: str
-    trl: int
+    trl: int | None
     ipr_status: str
     patent_numbers: list[str]
     coop_modes: list[str]

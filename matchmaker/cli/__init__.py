@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -17,6 +18,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+DEBUG_ENV = "MATCHMAKER_DEBUG"
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        help="出错时显示完整的 Python 回溯 show the full Python traceback on errors",
+    ),
+) -> None:
+    """园校企对接推荐引擎 matchmaker."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
 bench_app = typer.Typer(help="性能基准 Benchmarks (figures for the docs).", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
@@ -46,10 +63,19 @@ _register_all()
 
 
 def main() -> None:
-    """Console entry point: runs the app and turns user mistakes into a clear message, not a traceback."""
+    """Console entry point: runs the app and turns user mistakes and start-up problems (database,
+    data directory, model) into one or two lines and a distinct exit code, not a traceback
+    (`--debug` or MATCHMAKER_DEBUG=1 shows it)."""
     try:
         app(standalone_mode=True)
     except UserError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        from matchmaker.core.startup import explain
+
+        problem = explain(exc)
+        if problem is None or os.environ.get(DEBUG_ENV) == "1":
+            raise
+        fail(problem.lines(), problem.code)

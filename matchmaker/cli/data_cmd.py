@@ -17,6 +17,48 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     db_app.command("upgrade")(db_upgrade)
     app.command("import")(import_command)
     app.command("demo")(demo_command)
+    labels_app = typer.Typer(
+        help="待映射的行业标签 Industry labels imports kept but could not map.",
+        no_args_is_help=True,
+    )
+    app.add_typer(labels_app, name="labels")
+    labels_app.command("list")(labels_list)
+    labels_app.command("map")(labels_map)
+
+
+def labels_list() -> None:
+    """列出待映射的行业标签 List unknown industry labels, the records carrying them, suggestions."""
+    from matchmaker.catalog.labels import open_labels
+    from matchmaker.core.taxonomy import industry_zh
+    from matchmaker.store.db import session_scope, upgrade
+
+    upgrade()
+    with session_scope() as session:
+        found = open_labels(session)
+    if not found:
+        ok("没有待映射的标签 No labels to map.")
+        return
+    for entry in found:
+        hint = "、".join(f"{c}（{industry_zh(c)}）" for c in entry.suggestions) or "—"
+        typer.echo(f"{entry.label}\t{len(entry.records)} 条 records\t是否指 did you mean: {hint}")
+
+
+def labels_map(
+    label: Annotated[str, typer.Argument(help="导入时保留的标签 the label as imported")],
+    industry: Annotated[str, typer.Argument(help="行业（代码或名称）industry code or name")],
+) -> None:
+    """把标签映射到行业 Give every record carrying the label this industry; close its flags."""
+    from matchmaker.catalog.labels import map_label
+    from matchmaker.store.db import session_scope, upgrade
+
+    upgrade()
+    try:
+        with session_scope() as session:
+            changed = map_label(session, label, industry)
+    except (LookupError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    ok(f"“{label}” 已映射，{changed} 条记录已更新 / mapped, {changed} record(s) updated")
+    _sync_index_quietly()
 
 
 def db_upgrade() -> None:
@@ -43,11 +85,21 @@ def import_command(
             "--skip-invalid", help="导入有效行并报告其余行 import the valid rows, report the rest"
         ),
     ] = False,
+    defer_embedding: Annotated[
+        bool,
+        typer.Option(
+            "--defer-embedding",
+            help="只保存，不在前台嵌入：运行中的服务会在后台补齐，或稍后运行 `matchmaker index build` / "
+            "store the rows only; a running server embeds them in the background (its /ready "
+            "shows the backlog), or run `matchmaker index build` later",
+        ),
+    ] = False,
 ) -> None:
     """导入数据文件（全部成功或全部不导入）Import a file: all rows or none; problems listed by row and field."""
     from matchmaker.catalog.importer.apply import ImportFailed
     from matchmaker.catalog.importer.readers import ReadError
     from matchmaker.catalog.importer.service import UnknownKind, import_file, resolve_kind
+    from matchmaker.core.config import get_settings
     from matchmaker.store.db import session_scope, upgrade
 
     if kind.strip().lower() in ("chains", "chain", "产业链"):
@@ -73,7 +125,21 @@ def import_command(
             f"{len(failed.report.problems)} problem(s): nothing was imported"
         ) from failed
     for problem in report.problems:
-        typer.secho(f"已跳过 skipped: {problem}", fg=typer.colors.YELLOW, err=True)
+        if problem.soft and problem.row not in report.skipped_rows:
+            typer.secho(
+                f"已导入，标签待映射 imported, label kept to map: {problem}",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
+        else:
+            typer.secho(f"已跳过 skipped: {problem}", fg=typer.colors.YELLOW, err=True)
+    if report.flagged:
+        typer.secho(
+            f"{len(report.flagged)} 个行业标签待映射：matchmaker labels list / "
+            "labels to map: matchmaker labels map LABEL INDUSTRY",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     if report.unknown_columns:
         typer.secho(
             "未识别的列（已忽略）unknown columns ignored: " + "、".join(report.unknown_columns),
@@ -86,8 +152,20 @@ def import_command(
     )
     from matchmaker.catalog.importer import is_extra_kind
 
-    if not is_extra_kind(canonical):
-        _sync_index_quietly()
+    if is_extra_kind(canonical):
+        return
+    if defer_embedding:
+        waiting = report.created + report.updated
+        typer.secho(
+            f"已保存，暂不嵌入 {waiting} 条：运行中的服务会在后台补齐（每 "
+            f"{get_settings().index_catch_up_seconds:g} 秒检查一次，/ready 显示待嵌入数；期间按关键词可检索），"
+            f"或运行 `matchmaker index build` / stored; embedding of {waiting} item(s) deferred: "
+            "a running server catches up in the background (see the backlog in /ready; they are "
+            "found by their words meanwhile), or run `matchmaker index build`",
+            fg=typer.colors.YELLOW,
+        )
+        return
+    _sync_index_quietly()
 
 
 def _sync_index_quietly() -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from matchmaker.cli.common import UserError
 from matchmaker.retrieval.embed.base import Embedder
+
+if TYPE_CHECKING:
+    from matchmaker.retrieval.understand import Switches
 
 _LABELS = {
     "ndcg@10": "nDCG@10",
@@ -23,12 +26,59 @@ _LABELS = {
 
 def eval_command(
     beir: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--beir",
             help="BEIR 格式目录 / BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)",
         ),
-    ],
+    ] = None,
+    colloquial: Annotated[
+        bool,
+        typer.Option(
+            "--colloquial",
+            help="口语化评测集（演示数据 + 2000 条干扰条目）/ the colloquial set over demo + "
+            "distractors: nDCG@5, grade-2 in top 5, no-good-match rates",
+        ),
+    ] = False,
+    set_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--set", help="口语化评测集目录 / colloquial set folder (default: the bundled one)"
+        ),
+    ] = None,
+    details: Annotated[
+        Path | None,
+        typer.Option("--details", help="每个查询一行 JSON / write one JSON line per query here"),
+    ] = None,
+    without: Annotated[
+        str,
+        typer.Option(
+            "--without",
+            help="关闭查询理解步骤（逗号分隔）/ switch query-understanding steps off for an "
+            "ablation: thesaurus, cooccurrence, industry, crosslingual, or all",
+        ),
+    ] = "",
+    with_steps: Annotated[
+        str,
+        typer.Option(
+            "--with",
+            help="打开默认关闭的查询理解步骤 / switch steps on that are off as shipped (industry)",
+        ),
+    ] = "",
+    uncalibrated: Annotated[
+        bool,
+        typer.Option(
+            "--uncalibrated", help="不用相关度校准 / run without the relevance calibrator"
+        ),
+    ] = False,
+    fit_calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit-calibration",
+            help="在评测集标注上拟合相关度校准并保存 / fit the relevance calibrator on the set's "
+            "labelled pairs and save it to this file (models/relevance-calibration.json)",
+        ),
+    ] = None,
     retriever: Annotated[
         str, typer.Option("--retriever", help="dense | lexical | hybrid")
     ] = "hybrid",
@@ -76,11 +126,21 @@ def eval_command(
         except ValueError as exc:
             raise UserError(str(exc)) from exc
 
+    switches = _switches(without, with_steps)
+    if colloquial:
+        _colloquial(
+            set_dir, load_embedder, details, not uncalibrated, fit_calibration, as_json, switches
+        )
+        return
+    if beir is None:
+        raise UserError("请给出 --beir 目录或 --colloquial / give --beir FOLDER or --colloquial")
     if split_halves:
         _cross_validate(beir, split_halves, load_embedder, as_json)
         return
     try:
-        result = evaluate(beir, retriever=retriever, embedder_factory=load_embedder)
+        result = evaluate(
+            beir, retriever=retriever, embedder_factory=load_embedder, switches=switches
+        )
     except BeirFormatError as exc:
         raise UserError(str(exc)) from exc
     if as_json:
@@ -90,6 +150,54 @@ def eval_command(
     for key, label in _LABELS.items():
         typer.echo(f"{label:<11} {float(result[key]):.4f}")
     typer.echo(f"查询数 queries: {result['queries']}")
+    typer.echo(f"用时 seconds: {result['seconds']}")
+
+
+_COLLOQUIAL_LABELS = {
+    "ndcg@5": "nDCG@5",
+    "ndcg@10": "nDCG@10",
+    "mrr@10": "MRR@10",
+    "grade2@5": "有 2 级结果在前 5 / grade-2 in top 5",
+    "no_answer_said_none": "无答案查询答“无合适结果” / no-answer said none",
+    "answerable_said_none": "有答案查询答“无合适结果” / answerable said none",
+    "no_answer_said_none_held_out": "同上，交叉拟合 / no-answer said none (held out)",
+    "answerable_said_none_held_out": "同上，交叉拟合 / answerable said none (held out)",
+    "en_ndcg@5": "英文查询 nDCG@5 / English nDCG@5",
+}
+
+
+def _colloquial(
+    folder: Path | None,
+    load_embedder: Callable[[], Embedder],
+    details: Path | None,
+    calibrated: bool,
+    fit: Path | None,
+    as_json: bool,
+    switches: Switches | None,
+) -> None:
+    """Run the colloquial set and print its metrics."""
+    from matchmaker.retrieval.colloquial import EvalSetError, evaluate_colloquial
+
+    try:
+        result = evaluate_colloquial(
+            folder,
+            load_embedder,
+            details=details,
+            calibrated=calibrated,
+            fit=fit,
+            switches=switches,
+        )
+    except EvalSetError as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for key, label in _COLLOQUIAL_LABELS.items():
+        typer.echo(f"{label}: {float(result[key]):.4f}")
+    typer.echo(
+        f"查询数 queries: {result['queries']}（有答案 answerable {result['answerable']}，"
+        f"无答案 no answer {result['no_answer']}，英文 English {result['english']}）"
+    )
     typer.echo(f"用时 seconds: {result['seconds']}")
 
 
@@ -116,6 +224,22 @@ def _cross_validate(
         f"发布权重 shipped dense weight {result['shipped_dense_weight']}: "
         f"{result['shipped_held_out_mrr@10']:.4f}"
     )
+
+
+def _switches(without: str, with_steps: str = "") -> Switches | None:
+    """The query-understanding steps that run (None: as shipped); UserError names a bad step."""
+    from matchmaker.retrieval.understand import Switches
+
+    names = [n for n in without.split(",") if n.strip()]
+    added = [n for n in with_steps.split(",") if n.strip()]
+    if not names and not added:
+        return None
+    if [n.strip() for n in names] == ["all"]:
+        return Switches.none()
+    try:
+        return Switches.without(names, added)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def _configured_embedder() -> str:

@@ -18,6 +18,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     app.add_typer(index_app, name="index")
     index_app.command("build")(build_command)
     index_app.command("status")(status_command)
+    index_app.command("verify")(verify_command)
     bench_app.command("index")(bench_index_command)
 
 
@@ -38,10 +39,7 @@ def build_command(
     from matchmaker.store.db import session_scope, upgrade
 
     container = get_container()
-    try:
-        embedder = container.embedder
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    embedder = container.embedder  # a model that cannot load ends with exit 6 (core/startup.py)
     upgrade()
     directory = container.settings.index_dir
     index = SearchIndex(embedder, directory, cache=container.embedding_cache)
@@ -71,12 +69,15 @@ def build_command(
 
 
 def status_command() -> None:
-    """显示检索索引状态 Show the index: counts per kind, embedder, fingerprint, type, last update."""
+    """显示检索索引状态并与数据库比对 Show the index and whether it agrees with the database
+    (counts, digests, last change); exit 0 when they agree, 1 when not."""
     from rich.console import Console
     from rich.table import Table
 
     from matchmaker.core.config import get_settings
+    from matchmaker.retrieval.index.integrity import compare_states, database_state
     from matchmaker.retrieval.index.vector import GenerationStore
+    from matchmaker.store.db import session_scope
 
     directory = get_settings().index_dir
     current = GenerationStore(directory).current()
@@ -87,17 +88,36 @@ def status_command() -> None:
             fg=typer.colors.YELLOW,
         )
         raise typer.Exit(1)
-    _, manifest = current
+    generation, manifest = current
+    corrupt = GenerationStore.mismatched(generation, manifest)
+    with session_scope() as session:
+        db = database_state(session)
+    checks = compare_states(manifest.get("state"), db)
     console = Console()
     console.print(f"目录 Directory: {directory}")
     console.print(f"嵌入模型 Embedder: {manifest['embedder']}  (维度 dim {manifest['dim']})")
     console.print(f"指纹 Fingerprint: {manifest['fingerprint']}")
-    console.print(f"最后更新 Last update: {manifest.get('updated_at')}")
+    console.print(f"索引最后更新 Index last update: {manifest.get('updated_at')}")
     console.print(f"保存时间 Saved at: {manifest.get('saved_at')}")
-    table = Table("类型 Kind", "条目 Items", "索引 Index", "nlist", "nprobe")
-    for kind, info in manifest["kinds"].items():
-        kind_type = "IVF (近似 approximate)" if info["type"] == "ivf" else "Flat (精确 exact)"
-        table.add_row(kind, str(info["count"]), kind_type, str(info["nlist"]), str(info["nprobe"]))
+    table = Table(
+        "类型 Kind",
+        "索引 Index",
+        "数据库 Database",
+        "一致 Agree",
+        "数据库最后修改 DB last change",
+        "索引类型 Type",
+    )
+    for check in checks:
+        info = manifest["kinds"].get(check.kind, {})
+        kind_type = "IVF (近似 approximate)" if info.get("type") == "ivf" else "Flat (精确 exact)"
+        table.add_row(
+            check.kind,
+            "?" if check.index_count is None else str(check.index_count),
+            str(check.db_count),
+            "是 yes" if check.agree else "否 NO",
+            str(db[check.kind]["last_change"]),
+            kind_type,
+        )
     console.print(table)
     configured = get_settings().embedder
     if configured != manifest["embedder"]:
@@ -106,6 +126,82 @@ def status_command() -> None:
             f"{configured}: the next build re-embeds everything",
             fg=typer.colors.YELLOW,
         )
+    if "state" not in manifest:
+        typer.secho(
+            "该索引由旧版本保存，未记录数据库状态，请运行 `matchmaker index build` / saved by an "
+            "older version without the database state: run `matchmaker index build`",
+            fg=typer.colors.YELLOW,
+        )
+        raise typer.Exit(1)
+    for name in corrupt:
+        typer.secho(
+            f"索引文件校验和不符 checksum mismatch: {name}（下次启动或 `matchmaker index build` 会全部重建 / "
+            "the next start or `matchmaker index build` rebuilds everything）",
+            fg=typer.colors.RED,
+        )
+    if all(check.agree for check in checks) and not corrupt:
+        ok("索引与数据库一致 / the index and the database agree")
+        return
+    differ = ", ".join([c.kind for c in checks if not c.agree] + corrupt)
+    typer.secho(
+        f"索引与数据库不一致（{differ}），请运行 `matchmaker index build`（服务启动时也会补齐）/ the "
+        f"index and the database differ ({differ}): run `matchmaker index build` (a starting "
+        "server catches up too)",
+        fg=typer.colors.YELLOW,
+    )
+    raise typer.Exit(1)
+
+
+def verify_command() -> None:
+    """完整校验检索索引 Verify the saved index in full: file checksums, each kind's tables, each
+    item against the database; exit 0 when all agree, 1 when not."""
+    from matchmaker.core.container import get_container
+    from matchmaker.retrieval.index.integrity import verify_saved
+    from matchmaker.store.db import session_scope
+
+    container = get_container()
+    directory = container.settings.index_dir
+    with session_scope() as session:
+        report = verify_saved(session, directory, container.embedder.dim)
+    if report is None:
+        typer.secho(
+            f"尚未建立索引，请运行 `matchmaker index build` / no complete index at {directory}: "
+            "run `matchmaker index build`",
+            fg=typer.colors.YELLOW,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"索引代 Generation: {directory / report.generation}")
+    if not report.has_checksums:
+        typer.secho(
+            "没有记录校验和（旧版本保存）/ no checksums recorded (saved by an older version)",
+            fg=typer.colors.YELLOW,
+        )
+    for name in report.bad_files:
+        typer.secho(f"校验和不符 checksum mismatch: {name}", fg=typer.colors.RED)
+    for check in report.kinds:
+        line = f"{check.kind}: 索引 index {check.index_count}，数据库 database {check.db_count}"
+        if check.agree:
+            typer.echo(line + " — 一致 agree")
+            continue
+        typer.secho(line + " — 不一致 DIFFER", fg=typer.colors.RED)
+        for label, ids in (
+            ("缺少 missing from the index", check.missing),
+            ("多余 no longer in the database", check.extra),
+            ("过期 text changed since embedded", check.stale),
+        ):
+            if ids:
+                typer.echo(f"  {label}: {', '.join(map(str, ids))}")
+        if check.broken:
+            typer.echo(f"  {check.broken}")
+    if report.ok:
+        ok("索引完整，与数据库一致 / the index is intact and agrees with the database")
+        return
+    typer.secho(
+        "请运行 `matchmaker index build` 修复（校验和不符时会全部重建）/ run `matchmaker index "
+        "build` to repair it (a checksum mismatch rebuilds everything)",
+        fg=typer.colors.YELLOW,
+    )
+    raise typer.Exit(1)
 
 
 def bench_index_command(

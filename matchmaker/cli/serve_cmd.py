@@ -26,6 +26,7 @@ def serve(
     from matchmaker.cli.common import fail
     from matchmaker.core.config import InsecureSettings, check_settings, get_settings
     from matchmaker.core.logs import log_config
+    from matchmaker.core.startup import preflight
 
     # --host / --port win over the environment for this process and its workers, so settings
     # derived from them (the default MATCHMAKER_PUBLIC_URL in e-mail links) follow.
@@ -39,6 +40,10 @@ def serve(
         check_settings(settings)
     except InsecureSettings as exc:
         fail(str(exc))
+    # data directory, database (migrated here) and model, checked before the port opens: a
+    # problem is one or two lines and a distinct exit code (matchmaker.core.startup), not a
+    # traceback from inside the server
+    preflight(settings)
     uvicorn.run(
         "api.main:app",
         host=settings.host,

@@ -78,6 +78,27 @@ class Settings(BaseSettings):
     limit_confirmations_per_day: int = Field(
         default=20, ge=1, alias="MATCHMAKER_LIMIT_CONFIRMATIONS_PER_DAY"
     )
+    # Import file limits (docs/import-format.md): each refused with a message naming the limit.
+    import_max_rows: int = Field(default=200_000, ge=1, alias="MATCHMAKER_IMPORT_MAX_ROWS")
+    import_max_columns: int = Field(default=200, ge=1, alias="MATCHMAKER_IMPORT_MAX_COLUMNS")
+    import_max_cell_chars: int = Field(
+        default=32_767, ge=1, alias="MATCHMAKER_IMPORT_MAX_CELL_CHARS"
+    )  # Excel's own limit for one cell
+    import_max_file_mb: int = Field(default=200, ge=1, alias="MATCHMAKER_IMPORT_MAX_FILE_MB")
+    import_max_inflated_mb: int = Field(
+        default=256, ge=1, alias="MATCHMAKER_IMPORT_MAX_INFLATED_MB"
+    )  # XLSX: all parts unpacked
+    import_max_zip_ratio: int = Field(default=100, ge=1, alias="MATCHMAKER_IMPORT_MAX_ZIP_RATIO")
+    # Uploads with more rows than this answer 202 at once and run as a job (progress endpoint).
+    import_job_rows: int = Field(default=100, ge=0, alias="MATCHMAKER_IMPORT_JOB_ROWS")
+    # Seconds the server waits at start for the index to catch up before opening its port
+    # (0: open at once; /ready says "starting" with the backlog until it has caught up).
+    start_wait_seconds: float = Field(default=0.0, ge=0, alias="MATCHMAKER_START_WAIT")
+    # A running server looks for database changes its index has not seen (rows written by the
+    # CLI, e.g. `matchmaker import … --defer-embedding`) this often, and catches up (0: never).
+    index_catch_up_seconds: float = Field(
+        default=60.0, ge=0, alias="MATCHMAKER_INDEX_CATCH_UP_SECONDS"
+    )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
@@ -133,6 +154,11 @@ class Settings(BaseSettings):
                 f"MATCHMAKER_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
             )
         return None
+
+    @property
+    def import_jobs_dir(self) -> Path:
+        """Where import jobs keep their progress files."""
+        return self.data_dir / "jobs" / "imports"
 
     @property
     def index_dir(self) -> Path:

@@ -41,6 +41,11 @@ class Container:
         self.engine = engine
         self._lock = threading.RLock()
         self._index: SearchIndex | None = None
+        self._started = False  # start_index() was called: the index opens on a thread
+        self._opened = threading.Event()  # the saved index is read (or opening failed)
+        self._caught_up = threading.Event()  # ... and has caught up with the database
+        self.start_error: str | None = None
+        self._stop = threading.Event()
         if embedder is not None:
             self.__dict__["embedder"] = embedder
         if embedding_cache is not None:
@@ -72,8 +77,97 @@ class Container:
         """Whether the search index has been loaded (readiness)."""
         return self._index is not None
 
+    def start_index(self) -> None:
+        """Open the index on a background thread: read the saved index, then catch up with the
+        database (the backlog is searchable by its words meanwhile), save, make the
+        recommender. The server answers from the start; `starting` says when it is done."""
+        with self._lock:
+            if self._started or self._index is not None:
+                return
+            self._started = True
+        threading.Thread(target=self._open_and_catch_up, name="index-start", daemon=True).start()
+
+    def _open_and_catch_up(self) -> None:
+        import logging
+
+        from matchmaker.retrieval.index.service import SearchIndex
+        from matchmaker.store.db import session_scope
+
+        log = logging.getLogger("matchmaker.index")
+        try:
+            index = SearchIndex(self.embedder, self.settings.index_dir, cache=self.embedding_cache)
+            index.read_saved()
+            with self._lock:
+                self._index = index
+            self._opened.set()
+            with session_scope(self.engine) as session:
+                report = index.sync(session)
+            if report.changed or report.rebuilt_reason or index.saved_at is None:
+                index.save()
+            log.info("index caught up: %s", report.summary().replace("\n", "; "))
+            self.recommender  # noqa: B018 - made now, so the first request does not pay for it
+            with session_scope(self.engine) as session:  # the first search must not load models
+                seconds = self.search.warm_up(session)
+            log.info("search warmed up in %.1f s", seconds)
+        except Exception as exc:  # reported by /ready; the server keeps answering
+            log.exception("opening the search index failed")
+            self.start_error = f"{type(exc).__name__}: {exc}"
+            return
+        finally:
+            self._opened.set()
+            self._caught_up.set()
+        self._keep_catching_up(index)
+
+    def _keep_catching_up(self, index: SearchIndex) -> None:
+        """Every MATCHMAKER_INDEX_CATCH_UP_SECONDS, sync the index when the database changed
+        behind its back (counts or newest change per kind), and save it."""
+        import logging
+
+        from matchmaker.retrieval.index.integrity import change_marker
+        from matchmaker.store.db import session_scope
+
+        log = logging.getLogger("matchmaker.index")
+        interval = self.settings.index_catch_up_seconds
+        if interval <= 0:
+            return
+        marker = None
+        while not self._stop.wait(interval):
+            try:
+                with session_scope(self.engine) as session:
+                    now = change_marker(session)
+                    if now == marker:
+                        continue
+                    report = index.sync(session)
+                marker = now
+                if report.changed:
+                    index.save()
+                    log.info("index caught up: %s", report.summary().replace("\n", "; "))
+            except Exception:  # the next round tries again; searches go on meanwhile
+                log.exception("catching up with the database failed")
+
+    def stop(self) -> None:
+        """Stop the background catch-up (server shutdown)."""
+        self._stop.set()
+
+    @property
+    def starting(self) -> bool:
+        """Whether a background start is still reading the index or catching up."""
+        return self._started and not self._caught_up.is_set()
+
+    def wait_started(self, timeout: float | None = None) -> bool:
+        """Wait until a background start has caught up (True) or the timeout passed (False)."""
+        return self._caught_up.wait(timeout) if self._started else True
+
+    def backlog(self) -> int | None:
+        """Items still waiting for their embedding (None while the saved index is being read)."""
+        index = self._index
+        return None if index is None else index.backlog()
+
     def index(self) -> SearchIndex:
-        """The search index: loaded from the data directory and synced on first use."""
+        """The search index: loaded from the data directory and synced on first use (or, after
+        `start_index`, the one opening in the background, once its saved part is read)."""
+        if self._started:
+            self._opened.wait()
         with self._lock:
             if self._index is None:
                 from matchmaker.retrieval.index.service import open_index
@@ -98,19 +192,26 @@ class Container:
     @cached_property
     def search(self) -> SearchService:
         """Search by need over this container's index, explained with the recommender's words."""
+        from matchmaker.retrieval.calibration import calibrator_for
         from matchmaker.retrieval.search import SearchService
 
-        return SearchService(self.index(), term_stats=self.term_stats)
+        index = self.index()
+        calibrator = calibrator_for(index.embedder.name)
+        return SearchService(index, term_stats=self.term_stats, calibrator=calibrator)
 
     def term_stats(self, session: Session) -> TermStats:
         """Word statistics of the recommender's catalogue, for ranking a hit's shared words: its
         last snapshot (a write's words count from the next ranking on; a search never waits for
-        the recommender to rebuild), built once when there is none yet."""
+        the recommender to rebuild), built once when there is none yet (none while the index
+        catches up at start: explanations use unweighted words meanwhile)."""
         from matchmaker.core.kinds import TECH_TRANSFER
         from matchmaker.retrieval.explain import TermStats
 
         rec = self.recommender
-        space = rec.last_space() or rec.context(session, TECH_TRANSFER).space
+        last = rec.last_space()
+        if last is None and self.starting:  # building it would embed the backlog in this request
+            return TermStats()
+        space = last or rec.context(session, TECH_TRANSFER).space
         return TermStats(space.df, space.n_docs, getattr(space, "vocabulary", None))
 
 

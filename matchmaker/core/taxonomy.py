@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -14,6 +17,7 @@ class Industry:
     en: str
     leading: bool = False
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    policy: str | None = None  # the name the policy document uses, when it differs from `zh`
 
 
 INDUSTRIES: tuple[Industry, ...] = (
@@ -22,7 +26,8 @@ INDUSTRIES: tuple[Industry, ...] = (
         "人工智能与智能硬件",
         "AI and smart hardware",
         True,
-        ("人工智能", "智能硬件", "AI", "人工智能及智能硬件", "AI and smart hardware", "智能终端"),
+        ("人工智能", "智能硬件", "AI", "AI and smart hardware", "智能终端", "AI硬件"),
+        "人工智能及智能硬件",
     ),
     Industry(
         "icv",
@@ -32,6 +37,7 @@ INDUSTRIES: tuple[Industry, ...] = (
         (
             "智能网联",
             "智能网联新能源汽车",
+            "ICV",
             "汽车",
             "新能源汽车",
             "车联网",
@@ -65,9 +71,11 @@ INDUSTRIES: tuple[Industry, ...] = (
             "有色金属",
             "稀土",
             "生物基材料",
+            "关键金属材料",
             "key metals and biomass new materials",
             "new materials",
         ),
+        "关键金属及生物质新材料",
     ),
     Industry(
         "agri-processing",
@@ -76,12 +84,16 @@ INDUSTRIES: tuple[Industry, ...] = (
         True,
         (
             "农产品加工",
+            "农产品精深加工",
+            "特色农产品",
             "特色农业",
             "食品加工",
+            "食品精深加工",
             "糖业",
             "specialty agricultural products processing",
             "agri-food",
         ),
+        "特色农产品精深加工",
     ),
     Industry(
         "biomedicine",
@@ -142,10 +154,32 @@ INDUSTRIES: tuple[Industry, ...] = (
 )
 
 _BY_CODE = {i.code: i for i in INDUSTRIES}
+# Words that join two halves of a name (与/及/和/&/and) and words that only say "industry"; both
+# are ignored when a name is looked up, so the policy's 关键金属及生物质新材料, a park office's
+# 关键金属和生物质新材料产业 and the taxonomy's 关键金属与生物质新材料 are one industry.
+_JOINERS = re.compile(r"\s+and\s+|[与及和&＆、/／]|\s+")
+_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "领域", " industry", " industries")
+
+
+def _key(text: str) -> str:
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            key = key[: -len(suffix)]
+            break
+    return _JOINERS.sub("", key)
+
+
+def names_of(ind: Industry) -> tuple[str, ...]:
+    """Every name people write for an industry: code, Chinese, policy wording, English, aliases."""
+    policy = (ind.policy,) if ind.policy else ()
+    return (ind.code, ind.zh, *policy, ind.en, *ind.aliases)
+
+
 _LOOKUP: dict[str, str] = {}
 for _ind in INDUSTRIES:
-    for _name in (_ind.code, _ind.zh, _ind.en, *_ind.aliases):
-        _LOOKUP[_name.strip().lower()] = _ind.code
+    for _name in names_of(_ind):
+        _LOOKUP.setdefault(_key(_name), _ind.code)
 
 
 def industry(code: str) -> Industry:
@@ -154,8 +188,36 @@ def industry(code: str) -> Industry:
 
 
 def resolve_industry(text: str) -> str | None:
-    """Map what a person wrote (code, Chinese or English name, common alias) to an industry code."""
-    return _LOOKUP.get(text.strip().lower())
+    """Map what a person wrote (code, Chinese, policy or English name, common alias; 与/及/和
+    and a trailing 产业 ignored) to an industry code."""
+    return _LOOKUP.get(_key(text)) if text and text.strip() else None
+
+
+def suggest_industries(text: str, limit: int = 3) -> list[str]:
+    """The industry codes whose names are closest to an unknown label, best first (may be empty)."""
+    key = _key(text)
+    if not key:
+        return []
+    best: dict[str, float] = {}
+    for name, code in _LOOKUP.items():
+        ratio = difflib.SequenceMatcher(None, key, name).ratio()
+        if len(name) >= 2 and (name in key or key in name):
+            ratio = max(ratio, 0.6)
+        if ratio > best.get(code, 0.0):
+            best[code] = ratio
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+    floor = max(0.4, ranked[0][1] - 0.2) if ranked else 1.0
+    return [code for code, ratio in ranked if ratio >= floor][:limit]
+
+
+def unknown_industry_message(text: str) -> str:
+    """The error for an unknown industry label, with "did you mean …" when something is close."""
+    close = suggest_industries(text)
+    hint = ""
+    if close:
+        zh = "、".join(f"“{industry_zh(c)}”" for c in close)
+        hint = f"，是否指 {zh}？/ did you mean {', '.join(close)}?"
+    return f"未知的行业“{text}”{hint} / unknown industry: {text}"
 
 
 def industry_zh(code: str) -> str:

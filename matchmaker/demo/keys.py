@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.store.auth import ROLES, ApiKey, create_key
-from matchmaker.store.models import Organisation
+from matchmaker.store.models import Organisation, Park
 
 
 def write_demo_keys(session: Session, path: Path) -> Path | None:
@@ -21,13 +21,19 @@ def write_demo_keys(session: Session, path: Path) -> Path | None:
     enterprise = session.scalars(
         select(Organisation).where(Organisation.kind == "enterprise").order_by(Organisation.id)
     ).first()
+    park = session.scalars(select(Park).order_by(Park.id)).first()
     lines = []
     for role in ROLES:
         org_id = enterprise.id if role == "enterprise" and enterprise else None
-        if role == "enterprise" and org_id is None:
+        park_id = park.id if role == "park_staff" and park else None
+        if (role == "enterprise" and org_id is None) or (role == "park_staff" and park_id is None):
             continue
-        key = create_key(session, name=f"demo-{role}", role=role, organisation_id=org_id)
+        key = create_key(
+            session, name=f"demo-{role}", role=role, organisation_id=org_id, park_id=park_id
+        )
         suffix = f"  # {enterprise.name}" if role == "enterprise" and enterprise else ""
+        if role == "park_staff" and park:
+            suffix = f"  # {park.name}"
         lines.append(f"{role}\t{key}{suffix}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -277,7 +277,29 @@ class _Runner:
         t2 = time.perf_counter()
         picks = select_for_all(ItemMatrix(items, vectors), scale, profiles)
         self.report.timings["select"] = time.perf_counter() - t2
-        return picks
+        return self._with_finance(picks, {sub.id: sub.language for sub in subs})
+
+    def _with_finance(
+        self, picks: dict[int, list[Pick]], languages: dict[int, str]
+    ) -> dict[int, list[Pick]]:
+        """科技金融驿站: a picked need or achievement that a financial product fits gets one more
+        reason naming the product (kept with the delivery record, so a re-send says the same)."""
+        from matchmaker.finance.match import digest_hints
+
+        wanted = {(p.kind, p.id) for items in picks.values() for p in items}
+        with session_scope(self.engine) as session:
+            hints = {lang: digest_hints(session, wanted, lang) for lang in set(languages.values())}
+        if not any(hints.values()):
+            return picks
+        return {
+            sub_id: [
+                replace(p, reasons=(*p.reasons, hint))
+                if (hint := hints[languages[sub_id]].get((p.kind, p.id)))
+                else p
+                for p in items
+            ]
+            for sub_id, items in picks.items()
+        }
 
     def _reference(self, source: TextVectors, vectors: np.ndarray, day: dt.date) -> np.ndarray:
         """Items to measure each term's similarity scale on: the candidates, topped up with the

@@ -17,7 +17,7 @@ from matchmaker.catalog.fields import normalise_header
 from matchmaker.catalog.importer.readers import RawRow, ReadError, read_rows
 from matchmaker.catalog.importer.validate import Problem
 from matchmaker.catalog.parsers import is_blank, parse_block, parse_list, parse_text
-from matchmaker.core.taxonomy import industry_zh, resolve_industry
+from matchmaker.core.taxonomy import industry_zh, resolve_industry, unknown_industry_message
 from matchmaker.maps.chains import (
     STAGES,
     chain_from_dict,
@@ -159,7 +159,7 @@ def _parse_cell(name: str, cell: Any) -> Any:
     if name == "industry":
         code = resolve_industry(parse_text(cell))
         if code is None:
-            raise ValueError(f"未知的产业“{cell}” / unknown industry: {cell}")
+            raise ValueError(unknown_industry_message(parse_text(cell)))
         return code
     if name == "stage":
         stage = STAGE_ALIASES.get(parse_text(cell).lower())

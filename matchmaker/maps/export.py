@@ -93,10 +93,11 @@ def gap_rows(park_map: ParkMap) -> list[list[Any]]:
                             round(candidate.score, 1),
                             round(candidate.match, 3),
                             "；".join(candidate.reasons),
+                            candidate.level_zh,
                         ]
                     )
             if not listed:
-                rows.append(head + ["—", None, "暂无匹配的候选", "", "", None, None, ""])
+                rows.append(head + ["—", None, "暂无足够匹配的候选", "", "", None, None, "", ""])
     return rows
 
 
@@ -154,9 +155,10 @@ def write_xlsx(park_map: ParkMap, path: Path | None = None) -> bytes:
             "综合分",
             "匹配分",
             "推荐理由",
+            "匹配程度",
         ],
         gap_rows(park_map),
-        [16, 8, 24, 8, 14, 6, 40, 28, 8, 8, 8, 80],
+        [16, 8, 24, 8, 14, 6, 40, 28, 8, 8, 8, 80, 10],
     )
     _sheet(
         wb.create_sheet("证据 Evidence"),
@@ -169,7 +171,7 @@ def write_xlsx(park_map: ParkMap, path: Path | None = None) -> bytes:
     for line in (
         ["园区", park_map.park_name],
         ["企业数", park_map.enterprise_count],
-        ["生成时间 (UTC)", park_map.generated_at],
+        ["生成时间（北京时间）", park_map.generated_china],
         ["匹配阈值", rule.threshold],
         ["已覆盖", f"至少 {rule.min_firms} 家园区企业有匹配证据"],
         ["薄弱", "1 家园区企业有匹配证据"],

@@ -16,12 +16,19 @@ from matchmaker.core.vocab import COOP_MODES, ORG_KINDS
 from matchmaker.maps.chains import Chain, Link
 from matchmaker.maps.coverage import CoverageRule, Scores, named_terms
 from matchmaker.maps.sources import CandidatePool, Firm, Piece
+from matchmaker.ranking.terms import asean_cues
 
 ACHIEVEMENT, EASTERN_FIRM, GX_RESEARCH = "achievement", "eastern_firm", "guangxi_research"
 GROUP_ZH: dict[str, str] = {
     ACHIEVEMENT: "科技成果",
     EASTERN_FIRM: "东部企业",
     GX_RESEARCH: "广西高校院所",
+}
+HIGH, MEDIUM = "high", "medium"
+LEVEL_ZH: dict[str, str] = {HIGH: "高度匹配", MEDIUM: "较匹配"}
+LEVEL_HELP_ZH: dict[str, str] = {
+    HIGH: "单项成果或机构简介即可表明具备该环节能力",
+    MEDIUM: "机构简介或两项以上成果共同表明具备该环节能力",
 }
 WEIGHTS = {"semantic": 0.7, "maturity": 0.2, "region": 0.1}
 SPAN = 0.04  # lift above the coverage threshold at which the semantic part of the score is full
@@ -43,12 +50,20 @@ class Candidate:
     cosine: float
     reasons: list[str] = field(default_factory=list)
     via: Piece | None = None  # the achievement that shows an organisation's fit
+    level: str = HIGH
+
+    @property
+    def level_zh(self) -> str:
+        """The level in plain Chinese (高度匹配 / 较匹配)."""
+        return LEVEL_ZH[self.level]
 
     def as_dict(self) -> dict[str, object]:
         """Plain form for JSON."""
         return {
             "group": self.group,
             "group_zh": GROUP_ZH[self.group],
+            "level": self.level,
+            "level_zh": LEVEL_ZH[self.level],
             "kind": self.kind,
             "id": self.id,
             "external_id": self.external_id,
@@ -111,6 +126,9 @@ def _reasons(
         modes = [COOP_MODES[m] for m in piece.coop_modes if m in COOP_MODES]
         if modes:
             out.append("合作方式：" + "、".join(modes))
+    cues = asean_cues(piece.text)
+    if cues:
+        out.append("面向东盟市场：" + "、".join(cues[:4]))
     out.append(_region_reason(org))
     return out
 
@@ -123,6 +141,17 @@ def _total(match: float, trl: int | None, org: Firm, rule: CoverageRule) -> floa
         + WEIGHTS["region"] * region
     )
     return 100.0 * value
+
+
+def candidate_level(match: float, pieces: int, profile: bool, rule: CoverageRule) -> str | None:
+    """The level at which a candidate fills a link, by the calibrated coverage rule it would meet
+    as a park firm: one piece with lift ≥ threshold + strong (high); its profile, or two of its
+    pieces, with lift ≥ threshold (medium); anything less is not presented as filling a gap."""
+    if match >= rule.threshold + rule.strong:
+        return HIGH
+    if match >= rule.threshold and (profile or pieces >= 2):
+        return MEDIUM
+    return None
 
 
 def _group_of(org: Firm) -> str | None:
@@ -153,11 +182,19 @@ def rank_candidates(
         j = column[link.code]
         groups: dict[str, list[Candidate]] = {ACHIEVEMENT: [], EASTERN_FIRM: [], GX_RESEARCH: []}
         best_by_org: dict[int, tuple[float, float, Piece]] = {}
+        supporting: dict[int, int] = {}  # organisation → its achievements supporting this link
+        profile_fits: set[int] = set()  # organisations whose own profile supports this link
         for i, piece in enumerate(pool.achievements):
             match = float(achievement_scores.lift[i, j])
             cosine = float(achievement_scores.cosine[i, j])
             org = pool.orgs.get(piece.org_id)
             if org is None or match < floor or best_achievement[i] != j:
+                continue
+            supporting[piece.org_id] = supporting.get(piece.org_id, 0) + 1
+            if match > best_by_org.get(piece.org_id, (-1.0, 0.0, piece))[0]:
+                best_by_org[piece.org_id] = (match, cosine, piece)
+            level = candidate_level(match, 1, False, rule)
+            if level is None:
                 continue
             groups[ACHIEVEMENT].append(
                 Candidate(
@@ -171,20 +208,24 @@ def rank_candidates(
                     match,
                     cosine,
                     _reasons(link, match, cosine, piece, org, rule),
+                    level=level,
                 )
             )
-            if match > best_by_org.get(piece.org_id, (-1.0, 0.0, piece))[0]:
-                best_by_org[piece.org_id] = (match, cosine, piece)
         for i, profile in enumerate(pool.profiles):
             if best_profile[i] != j:
                 continue
             match = float(profile_scores.lift[i, j])
+            if match >= floor:
+                profile_fits.add(profile.org_id)
             if match > best_by_org.get(profile.org_id, (-1.0, 0.0, profile))[0]:
                 best_by_org[profile.org_id] = (match, float(profile_scores.cosine[i, j]), profile)
         for org_id, (match, cosine, piece) in best_by_org.items():
             org = pool.orgs[org_id]
             group = _group_of(org)
             if group is None or match < floor:
+                continue
+            level = candidate_level(match, supporting.get(org_id, 0), org_id in profile_fits, rule)
+            if level is None:
                 continue
             reasons = _reasons(link, match, cosine, piece, org, rule)
             if piece.kind == "achievement":
@@ -202,6 +243,7 @@ def rank_candidates(
                     cosine,
                     reasons,
                     via=piece if piece.kind == "achievement" else None,
+                    level=level,
                 )
             )
         for name, items in groups.items():

@@ -3,6 +3,7 @@ links the park's enterprises cover, which are weak or missing, and who could fil
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.config import CHINA
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.maps.chains import STAGES, Chain, UnknownChain, load_chains
 from matchmaker.maps.coverage import (
@@ -107,6 +109,18 @@ class ParkMap:
     generated_at: str
     seconds: float = 0.0
 
+    @property
+    def missing_industries(self) -> list[str]:
+        """Leading industries of the park that have no chain in force (so no map)."""
+        drawn = {m.chain.industry for m in self.chains}
+        return [code for code in self.park_industries if code not in drawn]
+
+    @property
+    def generated_china(self) -> str:
+        """When the map was drawn, as Beijing wall-clock time (what people read)."""
+        moment = dt.datetime.fromisoformat(self.generated_at)
+        return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") + " 北京时间"
+
     def as_dict(self) -> dict[str, Any]:
         """Plain form for JSON (the API's map document)."""
         return {
@@ -124,6 +138,7 @@ class ParkMap:
             },
             "generated_at": self.generated_at,
             "seconds": round(self.seconds, 3),
+            "missing_industries": self.missing_industries,
             "chains": [chain.as_dict() for chain in self.chains],
         }
 

@@ -116,7 +116,7 @@ def _box(x: float, y: float, coverage: LinkCoverage, chain_map: ChainMap) -> str
             source = f"{top.org.name}（{top.org.province}）· {GROUP_ZH[top.group]}"
         parts.append(_text(x + 18, y + 92, clip(source, inner * 14 / 12), 12, fill="#6b7280"))
     elif coverage.status != COVERED:
-        parts.append(_text(x + 18, y + 92, "候选：暂无匹配", 13, fill="#6b7280"))
+        parts.append(_text(x + 18, y + 92, "候选：暂无足够匹配", 13, fill="#6b7280"))
     else:
         techs = "、".join(link.core_technologies)
         parts.append(_text(x + 18, y + 92, clip(techs, inner * 14 / 12), 12, fill="#6b7280"))
@@ -194,18 +194,18 @@ def _legend(top: float, park_map: ParkMap) -> list[str]:
         x += 110
     rule = park_map.rule
     note = (
-        f"依据园区企业的简介、需求与成果做语义匹配（阈值 {rule.threshold:.2f}）："
-        f"≥{rule.min_firms} 家企业为已覆盖，1 家为薄弱，0 家为缺失"
+        f"已覆盖：园区内有 {rule.min_firms} 家及以上企业从事该环节；薄弱：仅 1 家；缺失：没有。"
+        "缺失和薄弱环节列出可补链的成果或机构（仅列高度匹配、较匹配者）"
     )
-    out.append(_text(x + 10, top + 28, note, 12, fill="#6b7280"))
+    out.append(_text(x + 10, top + 28, note, 12, fill="#4b5563"))
     out.append(
         _text(
             MARGIN,
             top + 54,
-            f"生成于 {park_map.generated_at} · Coverage of chain links by the park's enterprises: "
-            "green covered, amber weak, red gap; gap boxes name the best candidate.",
+            f"生成于 {park_map.generated_china} · Green: 2+ firms of the park work in the link; "
+            "amber: one; red: none. Gaps name the best candidate that fits well enough.",
             12,
-            fill="#9ca3af",
+            fill="#6b7280",
         )
     )
     return out

@@ -125,6 +125,17 @@ class Actor:
         """Whether contact details may be shown to this caller."""
         return self.can(CONTACTS)
 
+    def reads_stats_of(self, park_id: int) -> bool:
+        """Whether the caller may read a park's statistics: park staff only their own park."""
+        if not self.can(STATS_READ):
+            return False
+        return self.role != PARK_STAFF or self.park_id == park_id
+
+    @property
+    def all_parks(self) -> bool:
+        """Whether the caller's statistics cover every park (everyone with the right but staff)."""
+        return self.can(STATS_READ) and self.role != PARK_STAFF
+
     def acts_for(self, organisation_id: int | None) -> bool:
         """Whether the caller speaks for this organisation (its own enterprise key)."""
         return self.organisation_id is not None and self.organisation_id == organisation_id

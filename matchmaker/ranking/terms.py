@@ -15,7 +15,9 @@ _GENERIC = (
     "传统 显著 较高 较低 达到 以上 以下 左右 万元 单位 广西 我们 希望 寻求 找到 需要 已经 一套 "
     "主要 具有 包括 提供 支持 用于 适用 适合 形成 完成 开展 建设 推广 市场 行业 领域 关键词 所需 "
     "具备 导致 调整 控制 局部 优化 改进 改善 减少 增加 快速 自动 智能 有效 良好 新型 高效 一种 "
-    "基于 实际 目标 条件 过程 结构 材料 工程 示范 验证 试点 场景 场地 测试"
+    "基于 实际 目标 条件 过程 结构 材料 工程 示范 验证 试点 场景 场地 测试 "
+    # research boilerplate: shared by any two academic texts, never a reason on its own
+    "研究 分析 结果 表明 结果表明 研究表明 发现 探讨 影响 作用 因素 机制 意义 模型 算法"
 )
 GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC.split())
 MAX_TERMS = 6

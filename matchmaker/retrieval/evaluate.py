@@ -25,6 +25,7 @@ from matchmaker.retrieval.beir import BeirData, BeirFormatError, document_text, 
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache
 from matchmaker.retrieval.index.service import MODES, Mode
 from matchmaker.retrieval.search import SearchRequest, SearchService
+from matchmaker.retrieval.understand import Switches
 
 RETRIEVERS: tuple[str, ...] = ("dense", "lexical", "hybrid")
 DEPTH = 100  # ranked documents kept per query (Recall@100 needs 100)
@@ -179,8 +180,10 @@ def evaluate(
     retriever: str = "hybrid",
     embedder_factory: Callable[[], Embedder] | None = None,
     cache_dir: Path | None = None,
+    switches: Switches | None = None,
 ) -> dict[str, float | int | str]:
-    """Run every judged query of a BEIR folder through the shipped search; average the metrics."""
+    """Run every judged query of a BEIR folder through the shipped search; average the metrics
+    (`switches`: query-understanding steps, all on as shipped)."""
     if retriever not in RETRIEVERS or retriever not in MODES:
         raise ValueError(f"未知检索方式 / unknown retriever {retriever!r}: {', '.join(RETRIEVERS)}")
     started = time.perf_counter()
@@ -188,6 +191,8 @@ def evaluate(
         "dense" if retriever == "dense" else "lexical" if retriever == "lexical" else "hybrid"
     )
     with searchable(folder, embedder_factory, cache_dir) as corpus:
+        if switches is not None:
+            corpus.service.set_switches(switches)
         rankings = [[doc for doc, _ in ranked] for ranked in ranked_lists(corpus, mode)]
         result: dict[str, float | int | str] = {"retriever": retriever}
         result.update(average(corpus.data, rankings))

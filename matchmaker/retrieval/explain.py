@@ -90,6 +90,10 @@ def explain(
     """Shared words, highlighting and reasons for one hit; `industries_first` (the industries the
     searcher filtered on) are named before the item's others."""
     text = item.embedding_text()
+    own = frozenset(tokenize(" ".join(item.keywords or [])))
+    vocabulary = stats.vocabulary
+    if vocabulary is not None:  # the item's own title and keywords count even when the word
+        vocabulary = vocabulary | own | frozenset(tokenize(item.title))  # statistics predate it
     terms = shared_terms(
         tokens,
         frozenset(tokenize(text)),
@@ -97,8 +101,8 @@ def explain(
         text,
         stats.df,
         stats.n_docs,
-        vocabulary=stats.vocabulary,
-        prefer=frozenset(tokenize(" ".join(item.keywords or []))),
+        vocabulary=vocabulary,
+        prefer=own,
     )
     if not stats.n_docs:  # no frequencies: longest words first
         terms.sort(key=len, reverse=True)
@@ -114,6 +118,9 @@ def explain(
     )
 
 
+MAX_REASONS = 3
+
+
 def _reasons(
     item: Item,
     hit: Hit,
@@ -122,27 +129,37 @@ def _reasons(
     park: str | None,
     industries_first: Collection[str],
 ) -> list[Reason]:
+    """At most MAX_REASONS reasons, best first: the shared words, then maturity and cooperation
+    in plain words, then industry, origin and park. The similarity figure is not a reason: the
+    calibrated relevance level stands beside each result instead."""
     reasons: list[Reason] = []
-    if terms:  # a similarity figure alone would vouch for a hit that shares no word
-        if hit.dense_score is not None:
-            reasons.append(Reason("why.semantic", {"v": f"{hit.dense_score:.2f}"}))
+    if terms:
         reasons.append(Reason("why.terms", {"terms": list(terms)}))
-    if isinstance(item, Achievement):
-        reasons.append(Reason("why.trl", {"trl": item.trl}))
+    if isinstance(item, Achievement) and item.trl is not None:
+        reasons.append(Reason("why.trl", {"trl": item.trl, "stage": trl_stage(item.trl)}))
     elif isinstance(item, Need) and item.min_trl is not None:
         reasons.append(Reason("why.min_trl", {"trl": item.min_trl}))
+    coop = list(getattr(item, "coop_modes", None) or [])
+    if coop:
+        reasons.append(Reason("why.coop", {"coop_modes": coop}))
     industries = list(item.industries or [])
     if industries:
         ordered = [c for c in industries if c in industries_first]
         ordered += [c for c in industries if c not in industries_first]
         reasons.append(Reason("why.industry", {"industries": ordered}))
-    coop = list(getattr(item, "coop_modes", None) or [])
-    if coop:
-        reasons.append(Reason("why.coop", {"coop_modes": coop}))
     if org is not None and is_guangxi(org.province):
         reasons.append(Reason("why.guangxi"))
     elif org is not None and is_eastern(org.province):
         reasons.append(Reason("why.eastern", {"province": normalise_province(org.province)}))
     if park:
         reasons.append(Reason("why.park", {"park": park}))
-    return reasons
+    return reasons[:MAX_REASONS]
+
+
+def trl_stage(trl: int | None) -> str:
+    """A TRL in plain words: lab, pilot or ready for use."""
+    if trl is None:
+        return "unknown"
+    if trl <= 3:
+        return "lab"
+    return "pilot" if trl <= 6 else "ready"

@@ -60,6 +60,11 @@ class QueryVectors:
         self._put([(key, vector)])
         return vector
 
+    def clear(self) -> None:
+        """Forget every cached vector."""
+        with self._lock:
+            self._vectors.clear()
+
     def warm(self, texts: Sequence[str], cache: EmbeddingCache | None) -> None:
         """Embed many cleaned queries at once through the on-disk cache (evaluation runs), so the
         searches that follow find them here; keeps at most `size` of them."""

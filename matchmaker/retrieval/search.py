@@ -19,13 +19,22 @@ from sqlalchemy.orm import Session, joinedload
 
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.ranking.feedback import rejected_targets
+from matchmaker.ranking.terms import GENERIC_WORDS
+from matchmaker.retrieval.calibration import Calibrator, Level, background, hit_features
 from matchmaker.retrieval.embed import EmbeddingCache
 from matchmaker.retrieval.explain import Explanation, Item, TermStats, explain, query_tokens
 from matchmaker.retrieval.index.filters import Filters
 from matchmaker.retrieval.index.records import Hit
-from matchmaker.retrieval.index.service import MODES, Mode, SearchIndex
+from matchmaker.retrieval.index.service import MODES, Expansion, Mode, SearchIndex
 from matchmaker.retrieval.party import CONTEXT_DEPTH, AskingParty, own_open_items, route_for
 from matchmaker.retrieval.query import BadQuery, QueryVectors, clean_query
+from matchmaker.retrieval.understand import (
+    INDUSTRY_BOOST,
+    CorpusTerms,
+    QueryPlan,
+    QueryUnderstanding,
+    Switches,
+)
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Scenario
 
 MAX_RESULTS = 200  # candidates a search ranks and pages through
@@ -33,6 +42,7 @@ MAX_RESULTS = 200  # candidates a search ranks and pages through
 # (docs/retrieval.md "How many hits match"): with e5-small on the demo, unrelated queries' best
 # hit scores at most 0.862 while every demo need's best hit scores at least 0.871.
 DENSE_MATCH_FLOOR: dict[str, float] = {"e5-small": 0.87}
+WARM_UP_QUERY = "生产线产品表面缺陷检测"
 _OWNER = {"achievement": Achievement.owner, "need": Need.enterprise, "scenario": Scenario.owner}
 
 __all__ = ["BadQuery", "SearchRequest", "SearchResult", "SearchItem", "SearchService"]
@@ -59,6 +69,13 @@ class SearchItem:
     item: Item
     hit: Hit
     explanation: Explanation
+    relevance: float | None = None  # calibrated chance the item is useful (None: no calibrator)
+    level: Level | None = None  # 高/中/低 from `relevance`
+
+    @property
+    def weak(self) -> bool:
+        """A low calibrated relevance (without a calibrator: no word in common)."""
+        return self.level == "low" if self.level is not None else self.explanation.weak
 
 
 @dataclass
@@ -68,6 +85,9 @@ class SearchResult:
     items: list[SearchItem]
     total: int
     hits: list[Hit] = field(default_factory=list)
+    no_good_match: bool = False  # no candidate is likely to be useful (calibrated)
+    relevance: list[float] = field(default_factory=list)  # per hit of the page (calibrated)
+    levels: list[Level] = field(default_factory=list)
 
 
 class SearchService:
@@ -78,10 +98,14 @@ class SearchService:
         index: SearchIndex,
         *,
         term_stats: Callable[[Session], TermStats] | None = None,
+        calibrator: Calibrator | None = None,
     ) -> None:
         self.index = index
         self.vectors = QueryVectors(index.embedder)
         self._term_stats = term_stats
+        self.calibrator = calibrator
+        self.understanding = QueryUnderstanding(Switches())
+        self._corpus_key: tuple[int, ...] | None = None
 
     # ---- the search ---------------------------------------------------------------------------
     def search(self, session: Session, request: SearchRequest) -> SearchResult:
@@ -94,20 +118,92 @@ class SearchService:
         if request.party is not None:
             rejected = rejected_targets(session, request.party[0], request.party[1], kind)
             filters = replace(filters, exclude_ids=filters.exclude_ids | frozenset(rejected))
-        hits = self.candidates(text, kind, filters, request.mode)
+        plan = self.plan(session, text)
+        hits = self.candidates(text, kind, filters, request.mode, plan)
         page = hits[request.offset : request.offset + request.limit]
-        items = self.explain(session, text, page, filters) if request.explain else []
         total = matched_total(hits, DENSE_MATCH_FLOOR.get(self.index.embedder.name))
-        return SearchResult(items=items, total=total, hits=page)
+        relevance, none = self.calibrate(plan, kind, hits, request.offset, len(page))
+        result = SearchResult(items=[], total=total, hits=page, no_good_match=none)
+        if relevance:
+            cal = self.calibrator
+            assert cal is not None
+            result.relevance = relevance
+            result.levels = [cal.level(p) for p in relevance]
+        if request.explain:
+            result.items = self.explain(session, text, page, filters)
+            for found in result.items:
+                at = page.index(found.hit)
+                if result.relevance:
+                    found.relevance, found.level = result.relevance[at], result.levels[at]
+        return result
+
+    def calibrate(
+        self, plan: QueryPlan, kind: str, hits: list[Hit], offset: int, count: int
+    ) -> tuple[list[float], bool]:
+        """Calibrated relevance of the page's hits and whether no candidate is likely useful
+        (without a calibrator: no levels, and "no good match" only when nothing matched)."""
+        if self.calibrator is None:
+            dense_floor = DENSE_MATCH_FLOOR.get(self.index.embedder.name)
+            return [], matched_total(hits, dense_floor) == 0
+        if not hits:
+            return [], True
+        text = calibration_text(plan)
+        wanted = [hits[0], *hits[offset : offset + count]]
+        coverage = self.index.coverage(kind, text, [h.id for h in wanted], GENERIC_WORDS)
+        base = background(hits)
+        top = self.calibrator.probability(hit_features(hits[:1], coverage, base))
+        page = self.calibrator.probability(
+            hit_features(hits[offset : offset + count], coverage, base, offset)
+        )
+        return [round(float(p), 4) for p in page], float(top[0]) < self.calibrator.medium
+
+    def features(self, plan: QueryPlan, kind: str, hits: list[Hit], head: int) -> np.ndarray:
+        """Calibration features of the first `head` of a query's ranked candidates (fitting)."""
+        text = calibration_text(plan)
+        coverage = self.index.coverage(kind, text, [h.id for h in hits[:head]], GENERIC_WORDS)
+        return hit_features(hits[:head], coverage, background(hits))
 
     def candidates(
-        self, text: str, kind: str, filters: Filters | None, mode: Mode = "hybrid"
+        self,
+        text: str,
+        kind: str,
+        filters: Filters | None,
+        mode: Mode = "hybrid",
+        plan: QueryPlan | None = None,
     ) -> list[Hit]:
-        """Every candidate of a cleaned query, best first (at most MAX_RESULTS)."""
-        vector = None if mode == "lexical" else self.vectors.get(text)
+        """Every candidate of a cleaned query, best first (at most MAX_RESULTS); `plan` (query
+        understanding) changes the embedded text, adds lexical words and boosts industries."""
+        dense_text = plan.dense_text if plan is not None else text
+        vector = None if mode == "lexical" else self.vectors.get(dense_text)
+        expansion = None
+        if plan is not None and (plan.expansion or plan.industries):
+            expansion = Expansion(
+                plan.expansion, plan.expansion_weight, plan.industries, INDUSTRY_BOOST
+            )
         return self.index.search(
-            text, kind, k=MAX_RESULTS, filters=filters, mode=mode, vector=vector
+            text,
+            kind,
+            k=MAX_RESULTS,
+            filters=filters,
+            mode=mode,
+            vector=vector,
+            expansion=expansion,
         )
+
+    def plan(self, session: Session, text: str) -> QueryPlan:
+        """What the query means in the catalogue's words (thesaurus, co-occurring keywords,
+        industries, translation), with the catalogue's keyword statistics kept current."""
+        switches = self.understanding.switches
+        if switches.cooccurrence or switches.industry:
+            key = tuple(self.index.count(k) for k in ITEM_KINDS)
+            if key != self._corpus_key:
+                self.understanding = QueryUnderstanding(switches, corpus_terms(session))
+                self._corpus_key = key
+        return self.understanding.plan(text)
+
+    def set_switches(self, switches: Switches) -> None:
+        """Turn query-understanding steps on or off (ablations in `matchmaker eval`)."""
+        self.understanding = QueryUnderstanding(switches, self.understanding.corpus)
 
     def explain(
         self, session: Session, text: str, hits: list[Hit], filters: Filters | None = None
@@ -176,13 +272,28 @@ class SearchService:
         )
         return next((h.id for h in hits if h.id in ids), None)
 
+    # ---- start-up -----------------------------------------------------------------------------
+    def warm_up(self, session: Session) -> float:
+        """Load what a first search needs (embedding model, jieba, the lexical matrices, keyword
+        statistics, calibrator) by running one search of each kind; returns the seconds it took.
+        The API calls it before /ready says ready. The explainer's word statistics are left to
+        the first explained search, so they include what was written after start-up."""
+        import time
+
+        started = time.perf_counter()
+        for kind in ITEM_KINDS:
+            request = SearchRequest(query=WARM_UP_QUERY, kind=kind, limit=3, explain=False)
+            self.search(session, request)
+        self.vectors.clear()  # the warm-up query is no user's
+        return time.perf_counter() - started
+
     # ---- evaluation runs ------------------------------------------------------------------------
     def warm_queries(self, queries: list[str], cache: EmbeddingCache | None) -> None:
         """Embed many queries in one batch through the on-disk cache before searching them."""
         texts = []
         for query in queries:
             try:
-                texts.append(clean_query(query))
+                texts.append(self.understanding.plan(clean_query(query)).dense_text)
             except BadQuery:
                 continue
         self.vectors.warm(texts, cache)
@@ -190,6 +301,20 @@ class SearchService:
     def query_vector(self, query: str) -> np.ndarray:
         """The embedding of a query as searches use it (cleaned, cached)."""
         return self.vectors.get(clean_query(query))
+
+
+def calibration_text(plan: QueryPlan) -> str:
+    """The words a hit is checked against: the query, plus the translation of its English."""
+    return " ".join((plan.text, *plan.translated))
+
+
+def corpus_terms(session: Session) -> CorpusTerms:
+    """Keyword co-occurrence and keyword industries over every item of the catalogue."""
+    rows: list[tuple[list[str], list[str]]] = []
+    for model in ITEM_MODELS.values():
+        for keywords, industries in session.execute(select(model.keywords, model.industries)):
+            rows.append((list(keywords or []), list(industries or [])))
+    return CorpusTerms.build(rows)
 
 
 def matched_total(hits: list[Hit], dense_floor: float | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from matchmaker.core.messages import label
 from matchmaker.core.taxonomy import industry_zh
 from matchmaker.ranking.tracks import TRACKS
 from matchmaker.stats.funnel import STAGE_ZH, STAGES, Funnel
+from matchmaker.stats.periods import CHINA
 from matchmaker.stats.report import ParkReport
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -96,7 +98,15 @@ def write_report_xlsx(report: ParkReport, path: Path | None = None) -> bytes:
     lines: list[list[Any]] = [
         ["园区 Park", park],
         ["统计期 Period", f"{report.period.label_zh}（{report.period.label}）"],
-        ["截至 As of (UTC)", report.as_of.isoformat(timespec="seconds")],
+        [
+            "截至（北京时间）As of (Beijing time)",
+            report.as_of.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+        ],
+        [
+            "统计期 Dates (Beijing calendar)",
+            f"{report.period.first.isoformat()} — "
+            f"{(report.period.after - dt.timedelta(days=1)).isoformat()}",
+        ],
         *[
             [f"{label('kind', k)}（有效/总数）", f"{inv[k].active} / {inv[k].total}"]
             for k in ITEM_KINDS

@@ -3,6 +3,17 @@
 from matchmaker.accounts import models as account_models
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
-from matchmaker.store import auth, feedback, models
+from matchmaker.finance import models as finance_models
+from matchmaker.store import auth, feedback, labels, models, search_feedback
 
-__all__ = ["account_models", "auth", "digest_models", "event_store", "feedback", "models"]
+__all__ = [
+    "account_models",
+    "auth",
+    "digest_models",
+    "event_store",
+    "feedback",
+    "finance_models",
+    "labels",
+    "models",
+    "search_feedback",
+]

@@ -1,4 +1,5 @@
-"""API keys: stored only as hashes, each with a role and (for enterprise keys) an organisation."""
+"""API keys: stored only as hashes, each with a role and (for enterprise keys) an organisation
+or (for park staff) a park."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ ROLES: dict[str, str] = {
     "organiser": "活动组织者",
     "enterprise": "企业",
     "reader": "只读用户",
+    "park_staff": "园区工作人员",
 }
 KEY_PREFIX = "mm_"
 
@@ -32,6 +34,7 @@ class ApiKey(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE")
     )
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("parks.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -42,16 +45,31 @@ def hash_key(key: str) -> str:
 
 
 def create_key(
-    session: Session, *, name: str, role: str, organisation_id: int | None = None
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    organisation_id: int | None = None,
+    park_id: int | None = None,
 ) -> str:
     """Create a key and return its plain text — the only time it is ever visible."""
     if role not in ROLES:
         raise ValueError(f"未知角色“{role}”，可选：{', '.join(ROLES)} / unknown role")
     if role == "enterprise" and organisation_id is None:
         raise ValueError("企业密钥必须绑定机构 / an enterprise key needs an organisation")
+    if role == "park_staff" and park_id is None:
+        raise ValueError("园区工作人员密钥必须绑定园区 / a park_staff key needs a park")
+    if role != "park_staff" and park_id is not None:
+        raise ValueError("只有园区工作人员密钥可以绑定园区 / only park_staff keys name a park")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     session.add(
-        ApiKey(name=name, key_hash=hash_key(key), role=role, organisation_id=organisation_id)
+        ApiKey(
+            name=name,
+            key_hash=hash_key(key),
+            role=role,
+            organisation_id=organisation_id,
+            park_id=park_id,
+        )
     )
     session.flush()
     return key

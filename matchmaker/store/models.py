@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -78,6 +79,11 @@ class Organisation(TimestampMixin, Base):
     industries: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(200))
+    # 双清零 (policy measure 1): a regulated industrial firm (规上工业企业) and whether it has an
+    # R&D institution and R&D activity; None = not reported
+    regulated: Mapped[bool | None] = mapped_column(Boolean)
+    rd_institution: Mapped[bool | None] = mapped_column(Boolean)
+    rd_activity: Mapped[bool | None] = mapped_column(Boolean)
 
     park: Mapped[Park | None] = relationship(back_populates="organisations")
 
@@ -149,7 +155,7 @@ class Achievement(ItemMixin, Base):
     kind = "achievement"
 
     summary: Mapped[str] = mapped_column(Text)
-    trl: Mapped[int] = mapped_column(Integer, index=True)
+    trl: Mapped[int | None] = mapped_column(Integer, index=True)  # None: 未标注 (not stated)
     ipr_status: Mapped[str] = mapped_column(String(16), default="none")
     patent_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
     coop_modes: Mapped[list[str]] = mapped_column(JSON, default=list)

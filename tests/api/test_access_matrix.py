@@ -262,6 +262,23 @@ def _existing(name: str, label: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {name: w.ids[label]}
 
 
+def _someone_elses_search_feedback(w: World) -> dict[str, Any]:
+    """A search verdict given by a key none of the roles holds, for no organisation."""
+    from matchmaker.store.search_feedback import SearchFeedback
+
+    with session_scope() as s:
+        row = SearchFeedback(
+            query="芒果保鲜",
+            kind="achievement",
+            item_id=w.ids["ach"],
+            verdict="not_relevant",
+            actor="key:999999",
+        )
+        s.add(row)
+        s.flush()
+        return {"feedback_id": row.id}
+
+
 def _own_need(w: World) -> dict[str, Any]:
     with session_scope() as s:
         need = Need(
@@ -339,7 +356,20 @@ def api_cases() -> list[Case]:
             params=lambda w: {"kind": "needs"},
             files=True,
         ),
+        Case(
+            "GET",
+            "/api/v1/imports/jobs/{job_id}",
+            roles(ORGANISERS, 404),  # organisers may ask; this job id does not exist
+            params=lambda w: {"job_id": "0" * 32},
+        ),
         Case("GET", "/api/v1/search", everyone(), query="q=检测"),
+        Case("GET", "/api/v1/finance-products", everyone()),
+        Case(
+            "GET",
+            "/api/v1/finance-products/matches/{kind}/{item_id}",
+            everyone(),
+            params=lambda w: {"kind": "achievement", "item_id": w.ids["ach"]},
+        ),
         Case(
             "GET",
             "/api/v1/recommendations/{track}/{source_kind}/{source_id}",
@@ -364,6 +394,18 @@ def api_cases() -> list[Case]:
             },
         ),
         Case("GET", "/api/v1/feedback", roles(ORGANISERS, 200)),
+        Case(
+            "POST",
+            "/api/v1/search/feedback",
+            roles(WRITERS),
+            body=lambda w, r: {"q": "芒果保鲜", "item_id": w.ids["ach"], "verdict": "not_relevant"},
+        ),
+        Case(
+            "DELETE",
+            "/api/v1/search/feedback/{feedback_id}",
+            {**roles(WRITERS - {"admin"}, 404), "admin": 200},
+            params=_someone_elses_search_feedback,
+        ),
     ]
     park = lambda w: {"park_id": w.ids["park"]}  # noqa: E731
     for suffix in ("map", "map.svg", "map.png", "map.xlsx"):
@@ -582,6 +624,24 @@ def page_cases() -> list[Case]:
         ),
         *account_page_cases(),
         Case(
+            "POST",
+            "/search-feedback",
+            {**roles(WRITERS, 303), "anonymous": 303},
+            body=lambda w, r: {
+                "q": "芒果保鲜",
+                "kind": "achievement",
+                "item_id": w.ids["ach"],
+                "next": "/",
+            },
+        ),
+        Case(
+            "POST",
+            "/search-feedback/{feedback_id}/undo",
+            {**roles(WRITERS - {"admin"}, 404), "admin": 303, "anonymous": 303},
+            params=_someone_elses_search_feedback,
+            body=lambda w, r: {"next": "/"},
+        ),
+        Case(
             "GET",
             "/items/{kind}/{item_id}",
             public(),
@@ -593,6 +653,58 @@ def page_cases() -> list[Case]:
             "GET",
             "/parks/{park_id}/map.svg",
             public(OK),
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
+        Case(
+            "GET",
+            "/parks/{park_id}/links/{industry}/{code}",
+            public(OK),
+            params=lambda w: {
+                "park_id": w.ids["park"],
+                "industry": "electronic-info",
+                "code": "materials-components",
+            },
+        ),
+        Case(
+            "POST",
+            "/parks/{park_id}/introductions",
+            {**roles(ORGANISERS, 303), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+            body=lambda w, r: {
+                "target_kind": "achievement",
+                "target_id": w.ids["ach"],
+                "link": "电子材料与基础元器件",
+                "next": "/",
+            },
+        ),
+        Case(
+            "POST",
+            "/parks/{park_id}/invitations",
+            {**roles(ORGANISERS, 303), "org_other": 404, **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+            body=lambda w, r: {
+                "event_id": w.ids["event"],
+                "organisation_id": w.ids["uni"],
+                "next": "/",
+            },
+        ),
+        Case(
+            "GET",
+            "/parks/{park_id}/rd-zero",
+            {**roles(STAFF, 200), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
+        Case("GET", "/stats", {**roles(STAFF, 200), **login_first}),
+        Case(
+            "GET",
+            "/stats/parks/{park_id}",
+            {**roles(STAFF, 200), **login_first},
+            params=lambda w: {"park_id": w.ids["park"]},
+        ),
+        Case(
+            "GET",
+            "/stats/parks/{park_id}/report.xlsx",
+            {**roles(STAFF, 200), **login_first},
             params=lambda w: {"park_id": w.ids["park"]},
         ),
         Case("GET", "/events", {**everyone(), **login_first}),

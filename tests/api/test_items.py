@@ -230,3 +230,34 @@ def test_large_bodies_are_refused_with_413(api: Api) -> None:
 def test_health_and_ready(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
     assert api.client.get("/ready").json()["status"] == "ready"
+
+
+def test_the_policy_wording_of_an_industry_is_accepted_in_bodies_and_filters(api: Api) -> None:
+    h = api.as_("enterprise")
+    body = {**NEED, "external_id": "N-policy", "industries": ["人工智能及智能硬件", "电子信息产业"]}
+    created = api.client.post("/api/v1/needs", json=body, headers=h)
+    assert created.status_code == 201, created.text
+    assert created.json()["industries"] == ["ai-hardware", "electronic-info"]
+    listed = api.client.get("/api/v1/needs?industry=人工智能及智能硬件", headers=h).json()
+    assert "N-policy" in {n["external_id"] for n in listed["items"]}
+    wrong = api.client.get("/api/v1/needs?industry=人工只能", headers=h)
+    assert (
+        wrong.status_code == 422
+        and "是否指" in wrong.json()["errors"][0]["message"] + wrong.json()["detail"]
+    )
+
+
+def test_an_achievement_without_trl_is_created_and_read_as_unknown(api: Api) -> None:
+    body = {
+        "external_id": "A-no-trl",
+        "title": "未标注成熟度的成果",
+        "summary": "高校成果清单常不写成熟度。",
+        "owner_id": api.ids["uni"],
+    }
+    created = api.client.post("/api/v1/achievements", json=body, headers=api.as_("admin"))
+    assert created.status_code == 201, created.text
+    assert created.json()["trl"] is None
+    page = api.client.get(
+        f"/items/achievement/{created.json()['id']}", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "未标注" in page.text

@@ -72,10 +72,15 @@ def test_map_errors_are_problem_documents(primed: Api) -> None:
     missing = primed.client.get("/api/v1/parks/999999/map", headers=primed.as_("reader"))
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
-    no_chain = primed.client.get(
+    # every industry of the taxonomy has a chain now; an unknown industry is a 422 naming it
+    marine = primed.client.get(
         f"/api/v1/parks/{park}/map", params={"industry": "marine"}, headers=primed.as_("reader")
     )
-    assert no_chain.status_code == 404 and "没有产业链定义" in no_chain.json()["detail"]
+    assert marine.status_code == 200 and marine.json()["chains"][0]["industry"] == "marine"
+    unknown = primed.client.get(
+        f"/api/v1/parks/{park}/map", params={"industry": "海洋渔业"}, headers=primed.as_("reader")
+    )
+    assert unknown.status_code == 422 and "是否指" in unknown.json()["detail"]
     assert primed.client.get(f"/api/v1/parks/{park}/map").status_code == 401
 
 
@@ -84,7 +89,8 @@ def test_chains_are_listed(api: Api) -> None:
     assert {c["industry"] for c in listed} >= {"icv", "metals-biomass", "agri-processing"}
     one = api.client.get("/api/v1/chains/智能网联汽车", headers=api.as_("reader"))
     assert one.status_code == 200 and one.json()["links"][0]["name"] == "车规级芯片与传感器"
-    assert api.client.get("/api/v1/chains/marine", headers=api.as_("reader")).status_code == 404
+    assert api.client.get("/api/v1/chains/marine", headers=api.as_("reader")).status_code == 200
+    assert api.client.get("/api/v1/chains/炼金术", headers=api.as_("reader")).status_code == 404
 
 
 def test_park_statistics_count_the_feedback_written(api: Api) -> None:

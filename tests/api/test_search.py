@@ -79,8 +79,28 @@ def test_colloquial_chinese_english_and_mixed_queries(api: Api) -> None:
         and "<mark>六堡</mark>" in mixed["items"][0]["title_highlight"]
     )
     reasons = mixed["items"][0]["reasons"]
-    assert any(r.startswith("与您的描述语义相近") for r in reasons), reasons
-    assert any(r.startswith("共同关键词：") and "六堡" in r for r in reasons), reasons
+    assert reasons[0].startswith("共同关键词：") and "六堡" in reasons[0], reasons
+    assert len(reasons) <= 3
+    assert mixed["items"][0]["level"] in ("高", "中") and not mixed["items"][0]["weak"]
+    assert 0.0 < mixed["items"][0]["relevance"] <= 1.0
+    assert mixed["no_good_match"] is False and mixed["next_steps"] == []
+
+
+def test_a_need_nothing_fits_is_told_so_with_next_steps(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("enterprise")
+    body = api.client.get(
+        "/api/v1/search", params={"q": "边境口岸货车通关太慢想用AI"}, headers=h
+    ).json()
+    assert body["no_good_match"] is True
+    assert any("发布这项需求" in step for step in body["next_steps"])
+    assert any("园区工作人员" in step for step in body["next_steps"])
+    assert all(item["weak"] and item["level"] == "低" for item in body["items"])
+    research = api.client.get(
+        "/api/v1/search", params={"q": "研究分析结果表明面板缺陷"}, headers=h
+    ).json()
+    for item in body["items"] + research["items"]:  # reasons never rest on research boilerplate
+        assert not set(item["terms"]) & {"研究", "分析", "结果", "表明", "结果表明"}, item
 
 
 def test_filters_still_return_matches_and_errors_name_the_parameter(api: Api) -> None:
@@ -246,3 +266,39 @@ def test_a_pair_the_enterprise_rejected_leaves_both_the_page_and_the_api(api: Ap
     assert page_results(api, query) == after
     # other callers still see it: the verdict belongs to the enterprise's need
     assert api_results(api, query, "reader")[0][0] == rejected
+
+
+def test_search_feedback_is_stored_against_the_query_and_can_be_undone(api: Api) -> None:
+    add_extra(api)
+    h = api.as_("enterprise")
+    query = {"q": "面板亮度不均匀 自动检测"}
+    first = api.client.get("/api/v1/search", params=query, headers=h).json()["items"][0]
+    marked = api.client.post(
+        "/api/v1/search/feedback",
+        json={"q": query["q"], "item_id": first["id"], "verdict": "not_relevant"},
+        headers=h,
+    )
+    assert marked.status_code == 201, marked.text
+    feedback = marked.json()
+    assert feedback["query"] == query["q"] and feedback["need_id"] is None  # no need guessed
+    again = api.client.get("/api/v1/search", params=query, headers=h).json()
+    assert first["id"] not in [item["id"] for item in again["items"]]
+    other = api.client.get("/api/v1/search", params={"q": "面板缺陷检测"}, headers=h).json()
+    assert first["id"] in [item["id"] for item in other["items"]], "only that query is affected"
+    organiser = api.as_("organiser")  # another caller cannot take it back
+    assert (
+        api.client.delete(
+            f"/api/v1/search/feedback/{feedback['id']}", headers=organiser
+        ).status_code
+        == 404
+    )
+    undone = api.client.delete(f"/api/v1/search/feedback/{feedback['id']}", headers=h)
+    assert undone.status_code == 200 and undone.json()["undone"] is True
+    back = api.client.get("/api/v1/search", params=query, headers=h).json()
+    assert back["items"][0]["id"] == first["id"]
+    bad = api.client.post(
+        "/api/v1/search/feedback",
+        json={"q": query["q"], "item_id": first["id"], "verdict": "meh"},
+        headers=h,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "verdict"

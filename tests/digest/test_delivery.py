@@ -285,3 +285,37 @@ def test_dry_run_writes_eml_files_and_sends_and_records_nothing(
     assert subscription(sqlite_engine, "new@example.cn").confirm_sent_at is None
     run_digest(digest_env, engine=sqlite_engine)
     assert len(smtp.handler.received) == 5, "the real run afterwards still sends everything"
+
+
+def test_a_picked_need_names_the_finance_product_that_fits_it(
+    sqlite_engine: Engine, digest_env: Settings, smtp: SmtpServer
+) -> None:
+    """科技金融驿站 in digests: the lidar need is for intelligent connected vehicles, so the
+    product for that industry is named with it; the product for another industry is not."""
+    from matchmaker.finance.models import FinanceProduct
+
+    build_world(sqlite_engine)
+    with session_scope(sqlite_engine) as s:
+        s.add_all(
+            [
+                FinanceProduct(
+                    external_id="F-ICV",
+                    name="智能网联科技贷",
+                    product_type="tech_loan",
+                    provider="柳州测试银行",
+                    industries=["icv"],
+                ),
+                FinanceProduct(
+                    external_id="F-AGRI",
+                    name="糖业引导基金",
+                    product_type="guidance_fund",
+                    provider="测试引导基金",
+                    industries=["agri-processing"],
+                ),
+            ]
+        )
+    everyone(sqlite_engine)
+    run_digest(digest_env, engine=sqlite_engine)
+    text = titles(smtp.handler.to("lidar@example.cn")[0])
+    assert "科技金融：智能网联科技贷（科技型中小企业贷款，柳州测试银行）" in text
+    assert "糖业引导基金" not in text

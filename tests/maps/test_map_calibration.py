@@ -56,4 +56,10 @@ def test_a_demo_park_map_is_drawn_within_two_seconds_warm(demo: Session) -> None
     started = time.perf_counter()
     park_map = build_park_map(demo, "P-NN", vectors=shared_vectors())
     assert time.perf_counter() - started <= 2.0
-    assert [m.chain.industry for m in park_map.chains] == ["electronic-info", "ai-hardware"]
+    # every leading industry of the park has a chain now (12 chains, one per industry)
+    assert [m.chain.industry for m in park_map.chains] == [
+        "electronic-info",
+        "ai-hardware",
+        "biomedicine",
+        "digital-economy",
+    ]

@@ -7,9 +7,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from matchmaker.catalog.importer.service import import_rows
-from matchmaker.maps.chains import UnknownChain
-from matchmaker.maps.coverage import COVERED, GAP, WEAK
-from matchmaker.maps.gaps import ACHIEVEMENT, EASTERN_FIRM, GX_RESEARCH
+from matchmaker.maps.chains import UnknownChain, shipped_chains
+from matchmaker.maps.coverage import COVERED, GAP, WEAK, CoverageRule
+from matchmaker.maps.gaps import (
+    ACHIEVEMENT,
+    EASTERN_FIRM,
+    GX_RESEARCH,
+    HIGH,
+    MEDIUM,
+    candidate_level,
+)
 from matchmaker.maps.park_map import UnknownPark, build_park_map
 from tests.maps.map_helpers import BY_WIRE_FIRM, BY_WIRE_NEED, load_world, rows, shared_vectors
 
@@ -94,12 +101,55 @@ def test_a_park_without_chained_industries_draws_nothing_and_unknown_parks_fail(
         ),
     )
     session.commit()
-    empty = build_park_map(session, "T-MAR", vectors=shared_vectors())
+    # every industry ships a chain; a park office may have dropped one (as an import can)
+    without = {code: chain for code, chain in shipped_chains().items() if code != "marine"}
+    empty = build_park_map(session, "T-MAR", vectors=shared_vectors(), chains=without)
     assert empty.chains == [] and empty.enterprise_count == 0
+    assert empty.missing_industries == ["marine"], "the map says which industry has no chain"
+    assert empty.as_dict()["missing_industries"] == ["marine"]
+    assert build_park_map(session, "T-MAR", vectors=shared_vectors()).missing_industries == []
     # any chain can still be drawn for it on request: everything is a gap
     drawn = build_park_map(session, "T-MAR", "icv", vectors=shared_vectors())
     assert {c.status for c in drawn.chains[0].links} == {GAP}
     with pytest.raises(UnknownPark):
         build_park_map(session, "NO-SUCH-PARK", vectors=shared_vectors())
     with pytest.raises(UnknownChain):
-        build_park_map(session, "T-LZ", "marine", vectors=shared_vectors())
+        build_park_map(session, "T-LZ", "marine", vectors=shared_vectors(), chains=without)
+
+
+def test_no_candidate_below_the_calibrated_level_fills_a_gap(session: Session) -> None:
+    """A lone achievement must clear threshold + strong (what makes one piece a capability);
+    an organisation needs its profile or two achievements at the threshold."""
+    rule = CoverageRule()
+    assert candidate_level(0.037, 1, False, rule) is None  # the 0.037 driving-simulator case
+    assert candidate_level(0.051, 1, False, rule) == HIGH
+    assert candidate_level(0.037, 1, True, rule) == MEDIUM
+    assert candidate_level(0.037, 2, False, rule) == MEDIUM
+    assert candidate_level(0.025, 3, True, rule) is None
+    load_world(session)
+    park_map = build_park_map(session, "T-LZ", vectors=shared_vectors())
+    shown = [
+        c
+        for groups in park_map.chains[0].candidates.values()
+        for items in groups.values()
+        for c in items
+    ]
+    assert shown
+    for c in shown:
+        assert c.level in (HIGH, MEDIUM)
+        if c.kind == "achievement":
+            assert c.match >= rule.threshold + rule.strong, (c.name, c.match)
+
+
+def test_a_candidate_that_names_asean_markets_says_so() -> None:
+    from matchmaker.maps.chains import shipped_chains as chains
+    from matchmaker.maps.gaps import _reasons
+    from matchmaker.maps.sources import Firm, Piece
+
+    link = chains()["icv"].links[0]
+    org = Firm(1, "E-1", "上海某科技", "enterprise", "上海", "上海", None)
+    piece = Piece("achievement", 1, "A-1", "车规雷达", "车规级毫米波雷达，已出口越南、泰国。", 1, 7)
+    reasons = _reasons(link, 0.06, 0.9, piece, org, CoverageRule())
+    assert "面向东盟市场：出口越南、泰国" in reasons
+    plain = Piece("achievement", 2, "A-2", "车规雷达", "车规级毫米波雷达。", 1, 7)
+    assert not any("东盟" in r for r in _reasons(link, 0.06, 0.9, plain, org, CoverageRule())[:-1])

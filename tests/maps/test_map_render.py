@@ -67,5 +67,6 @@ def test_xlsx_has_coverage_gap_and_evidence_sheets(park_map: ParkMap) -> None:
     assert {row[6] for row in by_wire} >= {"上海测试线控科技有限公司", "柳州测试工业大学"}
     assert all(row[3] == "缺失" for row in by_wire)
     assert any("东部研发力量" in str(row[11]) for row in by_wire)
+    assert {row[12] for row in by_wire} <= {"高度匹配", "较匹配"}
     evidence = list(wb["证据 Evidence"].iter_rows(min_row=2, values_only=True))
     assert {row[2] for row in evidence} >= {"柳州测试动力电池系统有限公司"}

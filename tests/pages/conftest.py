@@ -97,12 +97,17 @@ def seed(data_dir: Path) -> tuple[dict[str, str], dict[str, Any]]:
             ),
             "reader": create_key(session, name="页面测试读者", role="reader"),
         }
+        liuzhou = session.scalars(select(Park).where(Park.external_id == "P-LZ")).one()
+        keys["park_staff"] = create_key(
+            session, name="柳州高新区工作人员", role="park_staff", park_id=liuzhou.id
+        )
         ids = {
             "empty_park": empty.id,
             "enterprise": enterprise.id,
             "enterprise_name": enterprise.name,
             "need": need.id,
             "need_title": need.title,
+            "liuzhou": liuzhou.id,
         }
     engine.dispose()
     return keys, ids

@@ -351,3 +351,36 @@ def test_event_page_offers_themed_invitations_and_shows_rules_to_organisers_only
     for outsider in ("reader", "other"):  # not on the team, not attending: no such event
         world.login(outsider)
         assert world.client.get(path, headers=HTML).status_code == 404
+
+
+def test_an_open_achievement_page_lists_fitting_finance_products(world: World) -> None:
+    from matchmaker.finance.models import FinanceProduct
+    from matchmaker.store.db import session_scope
+
+    with session_scope() as s:
+        s.add_all(
+            [
+                FinanceProduct(
+                    external_id="FP-1",
+                    name="电子信息知识产权质押贷",
+                    product_type="ip_pledge",
+                    provider="南宁测试银行",
+                    industries=["electronic-info"],
+                    trl_min=5,
+                    trl_max=9,
+                ),
+                FinanceProduct(
+                    external_id="FP-2",
+                    name="农业引导基金",
+                    product_type="guidance_fund",
+                    provider="测试引导基金",
+                    industries=["agri-processing"],
+                ),
+            ]
+        )
+    world.client.cookies.clear()
+    page = world.client.get(f"/items/achievement/{world.ids['ach']}", headers=HTML).text
+    section = page.split('id="finance"', 1)[1]
+    assert "电子信息知识产权质押贷" in section and "知识产权质押融资" in section
+    assert "适用阶段 TRL5–9，覆盖成熟度 TRL7" in section
+    assert "农业引导基金" not in page, "a product for another industry is not offered"

@@ -13,7 +13,6 @@ if not os.environ.get("CI"):  # in CI a missing selenium fails the run instead
 from pages_helpers import (  # noqa: E402
     accessibility_problems,
     click_and_wait,
-    image_width,
     login,
     shoot,
     wait_css,
@@ -84,13 +83,17 @@ def test_enterprise_marks_a_result_not_relevant_and_it_is_not_shown_again(
     target = results[0]
     target_id = target.get_attribute("id")
     target.find_element(By.CSS_SELECTOR, "details.fb summary").click()
-    target.find_element(By.CSS_SELECTOR, "button[value=wrong_field]").click()
-    done = wait_css(browser, f"#{target_id} .fb-done")
-    assert "已记录" in done.text
+    click_and_wait(browser, target.find_element(By.CSS_SELECTOR, "button[value=wrong_field]"))
+    notice = wait_css(browser, "#fb-notice")
+    assert "不相关" in notice.text and live_server.ids["need_title"][:6] in notice.text
+    assert not browser.find_elements(By.ID, target_id), "gone for this query"
     shoot(browser, "search-feedback")
     browser.refresh()
     wait_css(browser, ".results-count")
     assert not browser.find_elements(By.ID, target_id)
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#fb-notice button"))
+    assert "已撤销" in wait_css(browser, ".flash").text
+    assert browser.find_elements(By.ID, target_id), "back after undo"
 
 
 def test_contact_details_show_for_an_enterprise(browser: Any, live_server: Any) -> None:
@@ -144,8 +147,40 @@ def test_park_page_shows_industries_needs_and_eastern_matches(
     assert browser.find_elements(By.CSS_SELECTOR, "#ind-h + p .tag")
     assert browser.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=needs-h] li")
     assert browser.find_elements(By.CSS_SELECTOR, ".industry-group .result")
-    images = browser.find_elements(By.CSS_SELECTOR, "img.map-img")
-    if images:
-        assert image_width(browser, images[0]) > 0, "the innovation map image loads"
+    cards = browser.find_elements(By.CSS_SELECTOR, "section.chain a.link-card")
+    assert cards, "the innovation map is drawn as clickable link cards"
     assert accessibility_problems(browser) == []
     shoot(browser, "park")
+
+
+def test_results_show_calibrated_levels_with_the_number(browser: Any, live_server: Any) -> None:
+    results = search(browser, live_server.url, "八角茴香油提纯")
+    assert results
+    assert not browser.find_elements(By.ID, "no-good-match")
+    badge = results[0].find_element(By.CSS_SELECTOR, ".badge.level")
+    level, number = badge.text.split()
+    assert level == "相关度高" and 0.5 <= float(number) <= 1.0
+    assert "概率" in (badge.get_attribute("title") or "")
+    levels = [r.find_element(By.CSS_SELECTOR, ".badge.level").text.split()[0] for r in results]
+    assert "相关度低" in levels, "a weak tail is marked as such"
+    for result in results:
+        reasons = result.find_elements(By.CSS_SELECTOR, ".reasons li")
+        assert 1 <= len(reasons) <= 3
+        snippet = result.find_element(By.CSS_SELECTOR, ".snippet").text
+        assert "关键词：" not in snippet
+    shoot(browser, "search-levels")
+
+
+def test_nothing_fitting_says_no_good_match_and_offers_next_steps(
+    browser: Any, live_server: Any
+) -> None:
+    search(browser, live_server.url, "边境口岸货车通关太慢想用AI")
+    box = wait_css(browser, "#no-good-match")
+    assert "没有找到合适的结果" in box.text
+    steps = [li.text for li in box.find_elements(By.CSS_SELECTOR, ".next-steps li")]
+    assert any("发布这项需求" in s for s in steps)
+    assert any("园区工作人员" in s for s in steps)
+    shown = browser.find_elements(By.CSS_SELECTOR, "ol.results > li.result .badge.level")
+    assert shown and all(b.text.startswith("相关度低") for b in shown)
+    assert accessibility_problems(browser) == []
+    shoot(browser, "search-no-good-match")

@@ -18,3 +18,11 @@ def register_import_kind(kind: str, importer: str, aliases: tuple[str, ...] = ()
 def is_extra_kind(kind: str) -> bool:
     """Whether a canonical kind comes from another area (it holds no searchable items)."""
     return any(canonical == kind for canonical, _ in EXTRA_KINDS.values())
+
+
+# 科技金融驿站: financial products are imported with the same rules (matchmaker/finance).
+register_import_kind(
+    "finance-products",
+    "matchmaker.finance.importer:import_products",
+    ("finance", "金融产品", "科技金融", "科技金融产品"),
+)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from matchmaker.catalog.importer.validate import Problem, Record, Validation
+from matchmaker.catalog.importer.validate import UNMAPPED, Problem, Record, Validation
 from matchmaker.catalog.kinds import PLURAL_KINDS, RECORD_MODELS
 from matchmaker.store.models import Organisation, Park
 
@@ -39,6 +39,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    flagged: list[tuple[int, str]] = field(default_factory=list)  # (row, label) kept to map
 
     @property
     def total(self) -> int:
@@ -120,11 +121,12 @@ def apply_validation(
     report.problems.extend(
         resolve_references(session, kind, validation.records + validation.rejected)
     )
-    bad = {p.row for p in report.problems}
-    if bad and not skip_invalid:
+    if report.problems and not skip_invalid:
         raise ImportFailed(report)
+    bad = {p.row for p in report.problems if not p.soft}  # unknown labels alone skip nothing
     report.skipped_rows = sorted(bad)
     records = [r for r in validation.records if r.row not in bad]
+    unmapped = {r.row: r.values.pop(UNMAPPED, []) for r in validation.records}
     if kind == "needs":
         _default_need_park(session, records)
     model = RECORD_MODELS[PLURAL_KINDS[kind]]
@@ -138,6 +140,7 @@ def apply_validation(
         else {}
     )
     changed: list[Any] = []
+    to_flag: list[tuple[Any, int, list[str]]] = []
     for record in records:
         obj = existing.get(record.values["external_id"])
         if obj is None:
@@ -152,9 +155,41 @@ def apply_validation(
             report.unchanged += 1
         if hasattr(obj, "refresh_hash"):
             obj.refresh_hash()
+        if unmapped.get(record.row):
+            to_flag.append((obj, record.row, unmapped[record.row]))
     session.flush()
     report.changed_ids = [obj.id for obj in changed]
+    for obj, row, labels in to_flag:
+        flag_labels(session, PLURAL_KINDS[kind], obj.id, labels)
+        report.flagged.extend((row, label) for label in labels)
     return report
+
+
+def flag_labels(session: Session, record_kind: str, record_id: int, labels: list[str]) -> None:
+    """Keep unknown industry labels of a record for staff to map (once per record and label)."""
+    from matchmaker.core.taxonomy import suggest_industries
+    from matchmaker.store.labels import LabelFlag
+
+    known = set(
+        session.scalars(
+            select(LabelFlag.label).where(
+                LabelFlag.record_kind == record_kind,
+                LabelFlag.record_id == record_id,
+                LabelFlag.resolved_at.is_(None),
+            )
+        )
+    )
+    for label in labels:
+        if label not in known:
+            session.add(
+                LabelFlag(
+                    record_kind=record_kind,
+                    record_id=record_id,
+                    label=label[:64],
+                    suggestions=suggest_industries(label),
+                )
+            )
+    session.flush()
 
 
 def _update(obj: Any, values: dict[str, Any]) -> bool:

@@ -61,6 +61,35 @@ def import_file(
     return import_rows(session, kind, read_rows(path, data), skip_invalid=skip_invalid)
 
 
+def read_upload(kind: str, filename: str, data: bytes) -> list[RawRow]:
+    """The rows of an uploaded file of one catalogue kind (plural, as in URLs), bounded by the
+    import limits; NotFound for an unknown kind, ReadError for an unreadable file."""
+    if kind not in PLURAL_KINDS:
+        raise NotFound(f"未知的数据类型“{kind}” / unknown kind")
+    return read_rows(Path(Path(filename).name), data)
+
+
+def import_upload_rows(
+    session: Session,
+    kind: str,
+    rows: list[RawRow],
+    *,
+    skip_invalid: bool = False,
+    index: ItemIndex | None = None,
+) -> ImportReport:
+    """Import the rows of an upload, commit, and make the changed items searchable at once; on
+    ImportFailed nothing is written."""
+    try:
+        report = import_rows(session, kind, rows, skip_invalid=skip_invalid)
+        session.commit()
+    except ImportFailed:
+        session.rollback()
+        raise
+    if PLURAL_KINDS[kind] in ITEM_KINDS:
+        after_item_write(index, session, PLURAL_KINDS[kind], report.changed_ids)
+    return report
+
+
 def import_upload(
     session: Session,
     kind: str,
@@ -72,19 +101,8 @@ def import_upload(
 ) -> ImportReport:
     """Import an uploaded file of one catalogue kind (plural, as in URLs), commit, and make the
     changed items searchable at once; on ReadError or ImportFailed nothing is written."""
-    if kind not in PLURAL_KINDS:
-        raise NotFound(f"未知的数据类型“{kind}” / unknown kind")
-    try:
-        report = import_file(
-            session, kind, Path(Path(filename).name), data=data, skip_invalid=skip_invalid
-        )
-        session.commit()
-    except (ReadError, ImportFailed):
-        session.rollback()
-        raise
-    if PLURAL_KINDS[kind] in ITEM_KINDS:
-        after_item_write(index, session, PLURAL_KINDS[kind], report.changed_ids)
-    return report
+    rows = read_upload(kind, filename, data)
+    return import_upload_rows(session, kind, rows, skip_invalid=skip_invalid, index=index)
 
 
 __all__ = [
@@ -94,6 +112,8 @@ __all__ = [
     "UnknownKind",
     "import_file",
     "import_upload",
+    "import_upload_rows",
+    "read_upload",
     "import_rows",
     "resolve_kind",
 ]

@@ -15,7 +15,10 @@ from matchmaker.catalog.fields import (
     range_problems,
 )
 from matchmaker.catalog.importer.readers import RawRow
-from matchmaker.catalog.parsers import is_blank
+from matchmaker.catalog.parsers import is_blank, split_industries
+from matchmaker.core.taxonomy import unknown_industry_message
+
+UNMAPPED = "_unmapped_industries"  # unknown industry labels of a row, kept for staff to map
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Problem:
     row: int
     field: str
     reason: str
+    soft: bool = False  # an unknown label: with --skip-invalid the row imports, the label flagged
 
     def __str__(self) -> str:
         return f"第 {self.row} 行 row {self.row}, 字段 field “{self.field}”: {self.reason}"
@@ -64,6 +68,9 @@ def validate_rows(kind: str, rows: list[RawRow]) -> Validation:
                 continue
             if is_blank(cell):
                 continue
+            if spec.name == "industries":
+                row_problems.extend(_industries(raw.number, spec, cell, values))
+                continue
             try:
                 values[spec.name] = check_limit(spec, spec.parse(cell))
             except ValueError as exc:
@@ -100,13 +107,27 @@ def validate_rows(kind: str, rows: list[RawRow]) -> Validation:
                 )
             else:
                 seen_ids[ext] = raw.number
-        if row_problems:
-            result.problems.extend(row_problems)
+        result.problems.extend(row_problems)
+        if any(not p.soft for p in row_problems):
             result.rejected.append(Record(raw.number, values))
-        else:
+        else:  # clean, or only unknown labels (imported with --skip-invalid, labels flagged)
             result.records.append(Record(raw.number, values))
     result.unknown_columns = sorted(unknown)
     return result
+
+
+def _industries(row: int, spec: FieldSpec, cell: Any, values: dict[str, Any]) -> list[Problem]:
+    """Parse an industries cell: known labels become codes; each unknown one is a soft problem
+    ("did you mean …") and is kept under UNMAPPED."""
+    try:
+        codes, unknown = split_industries(cell)
+        if codes:
+            values[spec.name] = check_limit(spec, codes)
+    except ValueError as exc:
+        return [Problem(row, spec.label_zh, str(exc))]
+    if unknown:
+        values[UNMAPPED] = unknown
+    return [Problem(row, spec.label_zh, unknown_industry_message(x), soft=True) for x in unknown]
 
 
 def _check_required(kind: str, row: int, values: dict[str, Any]) -> list[Problem]:

@@ -11,6 +11,12 @@ DEFAULT_EMBEDDER = "e5-small"
 KNOWN = ("e5-small", "sentence-transformers:<model id or folder>[#key=value;...]")
 
 _instances: dict[tuple[str, ...], Embedder] = {}
+
+
+class EmbedderUnavailable(ValueError):
+    """The configured embedder cannot be made (unknown name, model not on disk, package missing)."""
+
+
 _lock = threading.Lock()
 
 
@@ -25,7 +31,12 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
         cached = _instances.get(key)
         if cached is not None:
             return cached
-        embedder = _create(key_name)
+        try:
+            embedder = _create(key_name)
+        except EmbedderUnavailable:
+            raise
+        except (ValueError, ImportError, OSError) as exc:
+            raise EmbedderUnavailable(str(exc)) from exc
         _instances[key] = embedder
         return embedder
 
@@ -43,7 +54,7 @@ def _create(name: str) -> Embedder:
         return E5Embedder()
     if name.startswith(PREFIX):
         return SentenceTransformerEmbedder(parse_settings(name))
-    raise ValueError(
+    raise EmbedderUnavailable(
         f"未知的嵌入模型 {name!r}，可选：{'; '.join(KNOWN)} / unknown embedder {name!r}, "
         f"choose one of: {'; '.join(KNOWN)}"
     )

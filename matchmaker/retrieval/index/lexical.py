@@ -119,6 +119,32 @@ class _TermIndex:
         )
         return ranked[:k]
 
+    def coverage(
+        self, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
+    ) -> dict[int, float]:
+        """Per document, the idf-weighted share of the query's words it contains (0..1); words in
+        `ignore` count for nothing, a word no document has weighs as the rarest word."""
+        terms = {t for t in self._analyze(query) if t not in ignore}
+        with self._lock:
+            built = self._build()
+            if built is None or not terms:
+                return dict.fromkeys(ids, 0.0)
+            rarest = float(built.idf.max()) if len(built.idf) else 1.0
+            weights = {
+                t: float(built.idf[self._vocab[t]]) if t in self._vocab else rarest for t in terms
+            }
+            wanted = {self._vocab[t]: w for t, w in weights.items() if t in self._vocab}
+            total = sum(weights.values()) or 1.0
+            out: dict[int, float] = {}
+            for doc_id in ids:
+                found = self._docs.get(int(doc_id))
+                if found is None:
+                    out[doc_id] = 0.0
+                    continue
+                present = set(found[0].tolist()) & wanted.keys()
+                out[doc_id] = sum(wanted[t] for t in present) / total
+            return out
+
     def save(self, directory: Path | str) -> None:
         """Write term counts to `directory/<file_name>` atomically (load needs no re-analysis)."""
         target = Path(directory)

@@ -1,7 +1,9 @@
 """The per-kind parts of the search index and how a whole index is saved and read back.
 
 Durability: `save_index` writes every kind to a new generation folder and switches the manifest
-atomically; `read_saved` reads the last complete save. A save made with another embedder
+atomically, recording each file's SHA-256 and, per kind, the count and digest of the (id, content
+hash) pairs the index holds; `read_saved` reads the last complete save whose checksums match (a
+file changed or damaged on disk, even at the same size, makes the sync that follows rebuild). A save made with another embedder
 (fingerprint) or format is not read, and the reason is returned so the sync that follows
 re-embeds everything and says why.
 """
@@ -17,6 +19,7 @@ import numpy as np
 
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.retrieval.index.filters import ItemMeta, MetadataTable
+from matchmaker.retrieval.index.integrity import index_state
 from matchmaker.retrieval.index.lexical import LexicalIndex
 from matchmaker.retrieval.index.vector import GenerationStore, VectorIndex
 
@@ -93,6 +96,8 @@ def save_index(index: SearchIndex) -> Path:
                 "updated_at": index.updated_at or index.saved_at,
                 "saved_at": index.saved_at,
                 "kinds": kinds,
+                # what the database held as far as this index knows: `index status` compares it
+                "state": index_state({kind: part.hashes for kind, part in index.parts.items()}),
             },
         )
     return index.directory
@@ -119,6 +124,13 @@ def read_saved(index: SearchIndex) -> str | None:
             )
         if manifest.get("format") != FORMAT_VERSION:
             return "索引格式已更新，全部重建 / index format changed: rebuilding everything"
+        corrupt = store.mismatched(generation, manifest)
+        if corrupt:
+            shown = ", ".join(corrupt[:3])
+            return (
+                f"索引文件校验和不符（{shown}），全部重建 / index file checksum mismatch "
+                f"({shown}): the files were changed or damaged on disk, rebuilding everything"
+            )
         try:
             loaded: dict[str, KindIndex] = {
                 kind: KindIndex.read(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,7 +51,46 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 EMBED_CHUNK = 256  # texts per embedding call (progress is reported between chunks)
 Progress = Callable[[str, int, int], None]  # (kind, done, total)
 
-__all__ = ["Hit", "KindChanges", "Mode", "MODES", "SearchIndex", "SyncReport", "open_index"]
+
+@dataclass(frozen=True)
+class Expansion:
+    """What query understanding adds to a search: lexical words at a weight, industries to boost."""
+
+    words: tuple[str, ...] = ()
+    weight: float = 0.4
+    industries: frozenset[str] = frozenset()
+    boost: float = 0.05
+
+
+def _add_scores(
+    base: list[tuple[int, float]], extra: list[tuple[int, float]], weight: float, k: int
+) -> list[tuple[int, float]]:
+    """Two BM25 lists summed (the second at `weight`), best first, top k."""
+    total = dict(base)
+    for doc, score in extra:
+        total[doc] = total.get(doc, 0.0) + weight * score
+    return sorted(total.items(), key=lambda p: (-p[1], p[0]))[:k]
+
+
+__all__ = [
+    "Expansion",
+    "Hit",
+    "KindChanges",
+    "Mode",
+    "MODES",
+    "SearchIndex",
+    "SyncReport",
+    "open_index",
+]
+
+
+@dataclass
+class _Plan:
+    """What a sync will do to one kind: items to embed (id, content hash) and their texts."""
+
+    changes: KindChanges = field(default_factory=KindChanges)
+    todo: list[tuple[int, str]] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
 
 
 class SearchIndex:
@@ -76,6 +115,7 @@ class SearchIndex:
         }
         self.lock = threading.RLock()
         self._pending_reason: str | None = None
+        self._backlog: dict[str, int] = {}
         self.updated_at: str | None = None
         self.saved_at: str | None = None
 
@@ -125,24 +165,36 @@ class SearchIndex:
         """Bring every kind in line with the database, embedding only new or changed texts.
 
         Searches keep being answered meanwhile: the lock is held only while the indexes change,
-        never while the database is read or texts are embedded."""
+        never while the database is read or texts are embedded. Every kind's new and changed
+        items are first put into the lexical index and the filters (`backlog()` counts them),
+        so they are found by their words before their vectors are ready."""
         started = time.perf_counter()
         report = SyncReport(rebuilt_reason=self._pending_reason)
+        plans: list[tuple[str, _Plan]] = []
         for kind in ITEM_KINDS:
             rows = read_rows(session, kind)
-            changes = self._apply(session, kind, rows, progress)
+            plan = self._plan(session, kind, rows)
             present = {r.meta.id for r in rows}
             with self.lock:
                 part = self.parts[kind]
-                changes.removed = part.remove(
+                plan.changes.removed = part.remove(
                     [i for i in set(part.metas) | set(part.hashes) if i not in present]
                 )
-            report.kinds[kind] = changes
+                self._backlog[kind] = len(plan.todo)
+            plans.append((kind, plan))
+        for planned_kind, plan in plans:
+            self._embed(planned_kind, plan, progress)
+            report.kinds[planned_kind] = plan.changes
         self._pending_reason = None
         if report.changed:
             self.updated_at = now()
         report.seconds = time.perf_counter() - started
         return report
+
+    def backlog(self) -> int:
+        """Items a running sync has yet to embed (found meanwhile by their words only)."""
+        with self.lock:
+            return sum(self._backlog.values())
 
     def upsert_items(self, session: Session, kind: str, ids: Sequence[int]) -> KindChanges:
         """Apply writes to some items now (ids gone from the database are removed)."""
@@ -190,7 +242,15 @@ class SearchIndex:
         self, session: Session, kind: str, rows: list[Row], progress: Progress | None
     ) -> KindChanges:
         """Update the filter fields of `rows` and (re-)embed those whose text is new or changed."""
-        changes = KindChanges()
+        plan = self._plan(session, kind, rows)
+        self._embed(kind, plan, progress, count_backlog=False)
+        return plan.changes
+
+    def _plan(self, session: Session, kind: str, rows: list[Row]) -> _Plan:
+        """Update the filter fields of `rows`, find those whose text must be (re-)embedded and put
+        their words into the lexical index already."""
+        plan = _Plan()
+        changes = plan.changes
         unhashed = [r.meta.id for r in rows if not r.content_hash]
         texts = read_texts(session, kind, unhashed) if unhashed else {}
         todo: list[tuple[int, str]] = []
@@ -217,26 +277,39 @@ class SearchIndex:
                     todo.append((item_id, wanted))
         missing_text = [i for i, _ in todo if i not in texts]
         texts.update(read_texts(session, kind, missing_text) if missing_text else {})
-        todo = [(i, h) for i, h in todo if i in texts]  # rows deleted meanwhile are skipped
+        plan.todo = [(i, h) for i, h in todo if i in texts]  # rows deleted meanwhile are skipped
+        plan.texts = {i: texts[i] for i, _ in plan.todo}
+        for start in range(0, len(plan.todo), EMBED_CHUNK):
+            ids = [i for i, _ in plan.todo[start : start + EMBED_CHUNK]]
+            with self.lock:
+                self.parts[kind].lexical.upsert(ids, [plan.texts[i] for i in ids])
+        return plan
+
+    def _embed(
+        self, kind: str, plan: _Plan, progress: Progress | None, *, count_backlog: bool = True
+    ) -> None:
+        """Embed a plan's texts chunk by chunk, making each chunk searchable by meaning at once."""
+        changes, todo = plan.changes, plan.todo
         if progress is not None:
             progress(kind, 0, len(todo))
         for start in range(0, len(todo), EMBED_CHUNK):
             chunk = todo[start : start + EMBED_CHUNK]
             ids = [i for i, _ in chunk]
-            chunk_texts = [texts[i] for i in ids]
-            vectors = embed_documents_cached(self.embedder, chunk_texts, self.cache)
+            vectors = embed_documents_cached(
+                self.embedder, [plan.texts[i] for i in ids], self.cache
+            )
             with self.lock:
                 part = self.parts[kind]
                 known = sum(1 for i in ids if i in part.hashes or i in part.vector)
                 changes.updated += known
                 changes.added += len(ids) - known
                 part.vector.upsert(ids, vectors)
-                part.lexical.upsert(ids, chunk_texts)
                 part.hashes.update(chunk)
                 changes.embedded += len(chunk)
+                if count_backlog:
+                    self._backlog[kind] = max(0, self._backlog.get(kind, 0) - len(chunk))
             if progress is not None:
                 progress(kind, start + len(chunk), len(todo))
-        return changes
 
     # ---- search ------------------------------------------------------------------------------
     def search(
@@ -248,14 +321,23 @@ class SearchIndex:
         mode: Mode = "hybrid",
         *,
         vector: np.ndarray | None = None,
+        expansion: Expansion | None = None,
     ) -> list[Hit]:
         """Best k items of `kind` for a free-text query, among those passing `filters`
-        (default: active items only); pass `vector` when the query is already embedded."""
+        (default: active items only); pass `vector` when the query is already embedded, and
+        `expansion` for extra lexical words and industries to boost (query understanding)."""
         if mode not in MODES:
             raise ValueError(f"未知检索方式 {mode!r} / unknown mode {mode!r}; use one of {MODES}")
         if vector is None and mode != "lexical":
             vector = self.embedder.encode_queries([query])[0]
-        return self._search(kind, k, filters, mode, vector, query)
+        return self._search(kind, k, filters, mode, vector, query, expansion)
+
+    def coverage(
+        self, kind: str, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
+    ) -> dict[int, float]:
+        """Idf-weighted share of the query's words each item contains (see LexicalIndex)."""
+        with self.lock:
+            return self._kind(kind).lexical.coverage(query, ids, ignore)
 
     def similar_to_item(
         self,
@@ -291,6 +373,7 @@ class SearchIndex:
         mode: Mode,
         vector: np.ndarray | None,
         query: str | None,
+        expansion: Expansion | None = None,
     ) -> list[Hit]:
         if k <= 0:
             return []
@@ -306,14 +389,31 @@ class SearchIndex:
                 dense = part.vector.search(vector, depth, allowed)
             if mode != "dense" and query:
                 lexical = self._lexical(part, query, depth, allowed)
+                if expansion is not None and expansion.words:
+                    extra = self._lexical(part, " ".join(expansion.words), depth, allowed)
+                    lexical = _add_scores(lexical, extra, expansion.weight, depth)
+            boosted: np.ndarray | None = None
+            if expansion is not None and expansion.industries and mode == "hybrid":
+                chosen = Filters(industries=expansion.industries, statuses=None)
+                boosted = part.meta.select(chosen)
         if mode == "dense":
             return [Hit(i, kind, s, dense_score=s) for i, s in dense[:k]]
         if mode == "lexical":
             return [Hit(i, kind, s, lexical_score=s) for i, s in lexical[:k]]
         dense_scores, lexical_scores = dict(dense), dict(lexical)
-        fused = fuse(dense, lexical, self.fusion)[:k]
+        fused = fuse(dense, lexical, self.fusion)
+        if boosted is not None and expansion is not None and fused:
+            ids = np.fromiter((i for i, _ in fused), dtype=np.int64, count=len(fused))
+            member = is_member(ids, boosted)
+            fused = sorted(
+                (
+                    (i, s + expansion.boost * bool(m))
+                    for (i, s), m in zip(fused, member, strict=True)
+                ),
+                key=lambda p: (-p[1], p[0]),
+            )
         return [
-            Hit(i, kind, float(s), dense_scores.get(i), lexical_scores.get(i)) for i, s in fused
+            Hit(i, kind, float(s), dense_scores.get(i), lexical_scores.get(i)) for i, s in fused[:k]
         ]
 
     @staticmethod
@@ -343,8 +443,13 @@ class SearchIndex:
 
     def load(self, session: Session, progress: Progress | None = None) -> SyncReport:
         """Read the last complete save (if it fits this embedder), then sync with the database."""
-        self._pending_reason = read_saved(self)
+        self.read_saved()
         return self.sync(session, progress)
+
+    def read_saved(self) -> None:
+        """Read the last complete save (if it fits this embedder and its checksums match); the
+        next `sync` catches up with the database and reports why it rebuilt, if it must."""
+        self._pending_reason = read_saved(self)
 
 
 def open_index(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -322,6 +323,15 @@ LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -390,6 +400,20 @@ class GenerationStore:
                 return None
         return generation, manifest
 
+    @staticmethod
+    def mismatched(generation: Path, manifest: dict[str, Any]) -> list[str]:
+        """Files of a generation whose SHA-256 differs from the one its manifest recorded (a
+        manifest from before checksums were recorded has none to compare: nothing is listed)."""
+        bad: list[str] = []
+        for name, expected in (manifest.get("checksums") or {}).items():
+            path = generation / name
+            try:
+                if file_sha256(path) != expected:
+                    bad.append(name)
+            except OSError:
+                bad.append(name)
+        return bad
+
     def _is_current(self, generation: Path) -> bool:
         manifest = self.manifest()
         return manifest is not None and manifest.get("generation") == generation.name
@@ -397,13 +421,16 @@ class GenerationStore:
     def commit(self, generation: Path, manifest: dict[str, Any]) -> None:
         """Make `generation` current: fsync its files, atomically replace the manifest, tidy up."""
         files: dict[str, int] = {}
+        checksums: dict[str, str] = {}
         for path in sorted(generation.rglob("*")):
             if path.is_file():
                 _fsync_path(path)
-                files[str(path.relative_to(generation))] = path.stat().st_size
+                name = str(path.relative_to(generation))
+                files[name] = path.stat().st_size
+                checksums[name] = file_sha256(path)
         for folder in sorted({p.parent for p in generation.rglob("*")} | {generation}):
             _fsync_path(folder)
-        body = dict(manifest, generation=generation.name, files=files)
+        body = dict(manifest, generation=generation.name, files=files, checksums=checksums)
         temporary = self.root / f"{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(body, handle, ensure_ascii=False, indent=1)

@@ -246,3 +246,100 @@ def test_unreadable_files_are_refused(session: Session, tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="XLSX"):
         import_file(session, "parks", tmp_path / "x.xlsx")
     assert count(session, Park) == 0 and count(session, Organisation) == 0
+
+
+def test_the_policy_wording_of_industries_imports(session: Session, tmp_path: Path) -> None:
+    """A park office's sheet that uses the policy's own names imports as the taxonomy's codes."""
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0]), list(ACH_ROWS[1])]
+    rows[0][4] = "关键金属及生物质新材料"
+    rows[1][4] = "人工智能及智能硬件、特色农产品精深加工"
+    path = write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "gbk")
+    assert import_file(session, "achievements", path).created == 2
+    session.commit()
+    found = dict(session.execute(select(Achievement.external_id, Achievement.industries)).all())
+    assert found == {"A-1": ["metals-biomass"], "A-2": ["ai-hardware", "agri-processing"]}
+
+
+def test_an_unknown_industry_label_names_the_closest_industries(
+    session: Session, tmp_path: Path
+) -> None:
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0])]
+    rows[0][4] = "农产品深加工"
+    with pytest.raises(ImportFailed) as info:
+        import_file(
+            session, "achievements", write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8")
+        )
+    (problem,) = info.value.report.problems
+    assert (problem.row, problem.field) == (2, "所属行业")
+    assert "是否指" in problem.reason and "特色农产品加工" in problem.reason
+
+
+def test_with_skip_invalid_an_unknown_label_imports_the_row_flagged_to_map(
+    session: Session, tmp_path: Path
+) -> None:
+    """The row keeps its known industries; the unknown label is kept for staff, who map it once
+    and every record that carried it gains the industry."""
+    from matchmaker.catalog.labels import map_label, open_labels
+
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0]), list(ACH_ROWS[1])]
+    rows[0][4] = "智能网联汽车、农产品深加工"
+    rows[1][4] = "农产品深加工"
+    path = write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8")
+    with pytest.raises(ImportFailed):  # without --skip-invalid: all or nothing, as before
+        import_file(session, "achievements", path)
+    session.rollback()
+    report = import_file(session, "achievements", path, skip_invalid=True)
+    session.commit()
+    assert report.created == 2 and report.skipped_rows == []
+    assert report.flagged == [(2, "农产品深加工"), (3, "农产品深加工")]
+    assert all(p.soft and "是否指" in p.reason for p in report.problems)
+    found = dict(session.execute(select(Achievement.external_id, Achievement.industries)).all())
+    assert found == {"A-1": ["icv"], "A-2": []}
+    (label,) = open_labels(session)
+    assert label.label == "农产品深加工" and len(label.records) == 2
+    assert label.suggestions[0] == "agri-processing"
+    assert map_label(session, "农产品深加工", "特色农产品精深加工") == 2
+    session.commit()
+    found = dict(session.execute(select(Achievement.external_id, Achievement.industries)).all())
+    assert found == {"A-1": ["icv", "agri-processing"], "A-2": ["agri-processing"]}
+    assert open_labels(session) == []
+    with pytest.raises(LookupError):
+        map_label(session, "农产品深加工", "agri-processing")
+    with pytest.raises(ValueError, match="未知的行业"):
+        map_label(session, "农产品深加工", "炼金术")
+
+
+def test_a_row_with_a_real_error_is_still_skipped_beside_an_unknown_label(
+    session: Session, tmp_path: Path
+) -> None:
+    seed(session, tmp_path)
+    rows = [list(ACH_ROWS[0])]
+    rows[0][4] = "炼金术"
+    rows[0][5] = "12"  # TRL out of range: a hard problem
+    path = write_csv(tmp_path / "a.csv", ACH_HEADERS, rows, "utf-8")
+    report = import_file(session, "achievements", path, skip_invalid=True)
+    assert report.created == 0 and report.skipped_rows == [2] and report.flagged == []
+
+
+def test_a_university_list_without_trl_imports_with_maturity_unknown(
+    session: Session, tmp_path: Path
+) -> None:
+    """Real achievement lists often state no TRL: the column may be missing or a cell blank."""
+    seed(session, tmp_path)
+    headers = [h for h in ACH_HEADERS if h != "成熟度"]
+    rows = [[v for h, v in zip(ACH_HEADERS, row, strict=True) if h != "成熟度"] for row in ACH_ROWS]
+    report = import_file(
+        session, "achievements", write_csv(tmp_path / "a.csv", headers, rows, "gbk")
+    )
+    session.commit()
+    assert report.created == 2 and not report.problems
+    assert set(session.scalars(select(Achievement.trl))) == {None}
+    blank = [list(ACH_ROWS[0])]
+    blank[0][5] = ""
+    import_file(session, "achievements", write_csv(tmp_path / "b.csv", ACH_HEADERS, blank, "utf-8"))
+    session.commit()
+    a1 = session.scalars(select(Achievement).where(Achievement.external_id == "A-1")).one()
+    assert a1.trl is None

@@ -98,3 +98,16 @@ def test_rebuild_after_a_change_is_fast_at_ten_thousand_documents() -> None:
     started = time.perf_counter()
     assert index.search("钠离子", k=1)[0][0] == 10_000
     assert time.perf_counter() - started < 1.0
+
+
+def test_coverage_is_the_weighted_share_of_query_words_a_document_holds(
+    index: LexicalIndex,
+) -> None:
+    cover = index.coverage("芒果 保鲜 研究", [3, 2, 99], ignore=frozenset({"研究"}))
+    assert cover[3] == pytest.approx(1.0)  # both content words, the ignored word counts for nothing
+    assert cover[2] == 0.0 and cover[99] == 0.0  # unrelated and unknown documents
+    partial = index.coverage("芒果 电池", [3])[3]
+    assert 0.3 < partial < 0.7
+    # a word no document has weighs as the rarest word, so it lowers every document's share
+    assert index.coverage("芒果 量子计算机", [3])[3] < partial
+    assert index.coverage("研究", [3], ignore=frozenset({"研究"})) == {3: 0.0}
