@@ -1,7 +1,7 @@
 """Who is asking (`Actor`) and what each role may do in general (capabilities). Resource rules
 (`policy.catalog`, `policy.events`) build on these.
 
-A principal is an API key ("key:12", machines: `admin`, `organiser`, `enterprise`, `reader`) or
+A principal is an API key ("key:12": `admin`, `organiser`, `enterprise`, `reader`, `park_staff`) or
 a signed-in person ("user:7", `matchmaker.accounts`): platform admin (`admin`), organiser
 (`organiser`), park staff (`park_staff` with `park_id`), organisation admin (`org_admin`) or
 member (`member`) with `organisation_id`, and a person not (yet) in an organisation (`person`).
