@@ -363,3 +363,21 @@ def test_an_admin_creates_a_key_on_the_web_that_works_until_revoked(people: Peop
         "/admin/keys", data={"role": "enterprise", "name": "x", "csrf": people.tokens["admin"]}
     )
     assert refused.status_code == 400 and "企业密钥必须绑定机构" in refused.text
+
+
+def test_people_read_the_api_through_their_session_without_others_contacts(
+    people: People,
+) -> None:
+    """GET requests of the API accept the page session (as for keys): any signed-in person reads
+    the catalogue, a visitor gets 401, and contact details follow the role there too."""
+    need = people.need("active")
+    codes, seen = {}, set()
+    for role in PEOPLE:
+        got = people.clients[role].get(
+            f"/api/v1/needs/{need}", headers={"Accept": "application/json"}
+        )
+        codes[role] = got.status_code
+        if PHONE in got.text:
+            seen.add(role)
+    assert codes == {**dict.fromkeys(PEOPLE, 200), "anonymous": 401}
+    assert seen == {"organiser", "admin"}
