@@ -16,8 +16,8 @@ from api import docs, pages, problems, security
 from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
+from api.routes import event_participation, finance, imports, items, search
 from api.routes import events as event_routes
-from api.routes import finance, imports, items, search
 from api.routes import maps as maps_routes
 from matchmaker import __version__
 from matchmaker.catalog.importer.jobs import ImportJobs
@@ -100,6 +100,7 @@ def create_app() -> FastAPI:
     app.include_router(maps_routes.router)
     app.include_router(digest_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(event_participation.router)
 
     @app.get("/health", summary="存活检查 Liveness", tags=["运维 Operations"])
     def health() -> dict[str, str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from matchmaker.events.solver.check import check_plan
 from matchmaker.events.solver.instance import build_instance
-from matchmaker.events.solver.model import EventProblem, Participant, ScoredPair
+from matchmaker.events.solver.model import EventProblem, Participant, Plan, ScoredPair
 from matchmaker.events.solver.planner import DEFAULT_TIME_LIMIT, plan_event
 from matchmaker.events.solver.select import lp_upper_bound, trim_musts
 
@@ -27,6 +27,8 @@ class BenchConfig:
     tables: int = 60
     seed: int = 7
     unavailable_share: float = 0.0
+    max_back_to_back: int | None = None  # humane schedules: at most N meetings in a row
+    no_show_share: float = 0.0  # then re-plan with this share of participants not coming
 
 
 def synthetic_event(config: BenchConfig) -> EventProblem:
@@ -76,7 +78,11 @@ def synthetic_event(config: BenchConfig) -> EventProblem:
             raw = 0.6 * similarity[j] / max(similarity.max(), 1e-9) + 0.4 * rng.beta(2, 5)
             scores.append(ScoredPair(f"E{i:04d}", f"U{j:04d}", round(float(100 * raw), 2)))
     return EventProblem(
-        slots=config.slots, tables=config.tables, participants=participants, scores=scores
+        slots=config.slots,
+        tables=config.tables,
+        participants=participants,
+        scores=scores,
+        max_back_to_back=config.max_back_to_back,
     )
 
 
@@ -96,7 +102,7 @@ def run_bench(config: BenchConfig, time_limit: float = DEFAULT_TIME_LIMIT) -> di
     stats = plan.stats
     selection_objective = stats["selection_objective"]
     gap = (lp_bound - selection_objective) / abs(lp_bound) if lp_bound else 0.0
-    return {
+    report = {
         "config": config.__dict__,
         "cpus": os.cpu_count(),
         "seconds": round(seconds, 2),
@@ -117,4 +123,46 @@ def run_bench(config: BenchConfig, time_limit: float = DEFAULT_TIME_LIMIT) -> di
         "total_idle_slots": stats["total_idle_slots"],
         "participants_with_idle": stats["participants_with_idle"],
         "selection_status": stats["selection_status"],
+        "back_to_back_cap": stats.get("back_to_back_cap"),
+        "back_to_back_moved": stats.get("back_to_back_moved", 0),
+        "back_to_back_dropped": stats.get("back_to_back_dropped", 0),
+        "objective_gap_vs_lp_bound": round(max(0.0, (lp_bound - plan.objective) / abs(lp_bound)), 5)
+        if lp_bound
+        else 0.0,
+    }
+    if config.no_show_share > 0:
+        report.update(_no_show_replan(problem, plan, config, time_limit))
+    return report
+
+
+def _no_show_replan(
+    problem: EventProblem, plan: Plan, config: BenchConfig, time_limit: float
+) -> dict:
+    """Re-plan after a share of participants does not come, the meetings of those who came locked
+    (as ``onsite.no_show`` does): time, meetings refilled, and a check that none of the others
+    moved."""
+    rng = np.random.default_rng(config.seed + 2)
+    count = max(1, round(config.no_show_share * len(problem.participants)))
+    gone = {
+        problem.participants[int(i)].id
+        for i in rng.choice(len(problem.participants), count, replace=False)
+    }
+    people = [replace(p, max_meetings=0) if p.id in gone else p for p in problem.participants]
+    stayed = [m for m in plan.meetings if m.a not in gone and m.b not in gone]
+    # On the day every meeting of those who came is fixed (locked); the freed places are refilled.
+    again = replace(problem, participants=people, previous=list(plan.meetings), locked=stayed)
+    started = time.monotonic()
+    after = plan_event(again, time_limit=time_limit)
+    seconds = time.monotonic() - started
+    place = {frozenset((m.a, m.b)): (m.slot, m.table) for m in after.meetings}
+    moved = sum(1 for m in stayed if place.get(frozenset((m.a, m.b))) != (m.slot, m.table))
+    before = {frozenset((m.a, m.b)) for m in plan.meetings}
+    return {
+        "no_shows": count,
+        "replan_seconds": round(seconds, 2),
+        "replan_valid": not check_plan(again, after),
+        "meetings_freed": len(plan.meetings) - len(stayed),
+        "meetings_kept_in_place": len(stayed) - moved,
+        "meetings_moved_unneeded": moved,
+        "meetings_refilled": sum(1 for m in after.meetings if frozenset((m.a, m.b)) not in before),
     }

@@ -16,6 +16,7 @@ from api.pages import (
     matches,
     park_map,
     parks,
+    portal,
     publishing,
     rd_zero,
     schedule,
@@ -41,6 +42,7 @@ ROUTERS = (
     events.router,
     schedule.router,
     stats.router,
+    portal.router,
 )
 
 

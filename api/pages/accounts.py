@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.session import clear_session
 from api.pages.web import Page, PageDep, PageError
 from api.security.throttle import Throttled, client_address, throttle_of
@@ -58,11 +58,10 @@ def signup_form(page: PageDep) -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-async def signup(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+def signup(request: Request, page: PageDep, background: BackgroundTasks, form: FormDep) -> Response:
     """Create an unverified account and mail the verification link; a refused form comes back
     with the field named and the values kept (never the password)."""
     page.check_origin()
-    form = await read_form(request)
     values = {"email": text(form, "email", 254), "name": text(form, "name", 64)}
     password, again = str(form.get("password") or ""), str(form.get("password2") or "")
     try:
@@ -112,10 +111,9 @@ def _mail_quota(request: Request, address: str) -> None:
 
 
 @router.post("/account/verify/resend", response_class=HTMLResponse)
-async def resend(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+def resend(request: Request, page: PageDep, background: BackgroundTasks, form: FormDep) -> Response:
     """Send a new verification link to an unverified account (the same answer either way)."""
     page.check_origin()
-    form = await read_form(request)
     address = text(form, "email", 254)
     try:
         _mail_quota(request, address)
@@ -137,10 +135,9 @@ def forgot_form(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/account/forgot", response_class=HTMLResponse)
-async def forgot(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+def forgot(request: Request, page: PageDep, background: BackgroundTasks, form: FormDep) -> Response:
     """Mail a reset link when the address has an account; the page says the same either way."""
     page.check_origin()
-    form = await read_form(request)
     address = text(form, "email", 254)
     try:
         _mail_quota(request, address)
@@ -171,10 +168,9 @@ def reset_form(request: Request, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/account/reset", response_class=HTMLResponse)
-async def reset(request: Request, page: PageDep) -> Response:
+def reset(request: Request, page: PageDep, form: FormDep) -> Response:
     """Set the new password; every session ends, and the person logs in again."""
     page.check_origin()
-    form = await read_form(request)
     token = text(form, "token", 2000)
     password, again = str(form.get("password") or ""), str(form.get("password2") or "")
     try:
@@ -262,10 +258,9 @@ def account_page(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/account/organisation", response_class=HTMLResponse)
-async def request_organisation(request: Request, page: PageDep) -> Response:
+def request_organisation(request: Request, page: PageDep, form: FormDep) -> Response:
     """Ask for a new organisation (reviewed by the park's staff)."""
     account = _account(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     values = {
         "name": text(form, "name", 200),
@@ -291,10 +286,9 @@ async def request_organisation(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/account/join", response_class=HTMLResponse)
-async def join(request: Request, page: PageDep) -> Response:
+def join(request: Request, page: PageDep, form: FormDep) -> Response:
     """Ask to join an existing organisation."""
     account = _account(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     org_id = to_int(form.get("organisation_id"), 1, MAX_ID)
     try:
@@ -310,10 +304,9 @@ async def join(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/account/members/{user_id}", response_class=HTMLResponse)
-async def decide_member(request: Request, page: PageDep, user_id: str) -> Response:
+def decide_member(request: Request, page: PageDep, user_id: str, form: FormDep) -> Response:
     """The organisation admin lets a person in, or turns them down."""
     account = _account(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     approve = text(form, "decision", 10) == "approve"
     try:
@@ -330,12 +323,11 @@ async def decide_member(request: Request, page: PageDep, user_id: str) -> Respon
 
 
 @router.post("/account/invite", response_class=HTMLResponse)
-async def invite(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+def invite(request: Request, page: PageDep, background: BackgroundTasks, form: FormDep) -> Response:
     """The organisation admin invites an address (a signed link by e-mail, 7 days)."""
     account = _account(page)
     if not service.actor_of(account).can(MEMBERS_MANAGE):
         raise PageError(403)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     address = text(form, "email", 254)
     try:
@@ -373,10 +365,9 @@ def accept_invite(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/account/signout-everywhere")
-async def signout_everywhere(request: Request, page: PageDep) -> Response:
+def signout_everywhere(request: Request, page: PageDep, form: FormDep) -> Response:
     """End every session of this account, this one included."""
     account = _account(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     service.sign_out_everywhere(page.db, account)
     response = page.redirect("/", page.t("account.everywhere_done"))
@@ -397,10 +388,9 @@ def download_data(page: PageDep) -> Response:
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
-async def delete_account(request: Request, page: PageDep) -> Response:
+def delete_account(request: Request, page: PageDep, form: FormDep) -> Response:
     """Erase the account after the password confirms it (the organisation's items stay)."""
     account = _account(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     try:
         service.delete_account(page.db, account, str(form.get("password") or "")[:400])
@@ -444,10 +434,11 @@ def review_page(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/review/organisations/{request_id}", response_class=HTMLResponse)
-async def decide_organisation(request: Request, page: PageDep, request_id: str) -> Response:
+def decide_organisation(
+    request: Request, page: PageDep, request_id: str, form: FormDep
+) -> Response:
     """Approve or decline a new organisation (declining needs a comment)."""
     user = page.permit(ORGS_APPROVE)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     approve = text(form, "decision", 10) == "approve"
     comment = text(form, "comment", 2000, multiline=True)

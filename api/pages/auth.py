@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text
+from api.pages.forms import FormDep, text
 from api.pages.session import (
     clear_session,
     login_with_account,
@@ -39,11 +39,10 @@ def login_form(request: Request, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, page: PageDep) -> Response:
+def login(request: Request, page: PageDep, form: FormDep) -> Response:
     """Check the e-mail and password (or the pasted key); on success set the session cookie and
     go back where the person was."""
     page.check_origin()
-    form = await read_form(request)
     back = safe_next(text(form, "next", 2000))
     if "email" in form:
         return _password_login(request, page, back, text(form, "email", 254), form)
@@ -96,9 +95,8 @@ def _password_login(
 
 
 @router.post("/logout")
-async def logout(request: Request, page: PageDep) -> Response:
+def logout(request: Request, page: PageDep, form: FormDep) -> Response:
     """End the browser session (a form post with the session's CSRF token)."""
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     response = page.redirect("/", page.t("logout.done"))
     clear_session(response)

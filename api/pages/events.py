@@ -18,16 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import EventScorerDep
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
+from matchmaker.core.config import get_settings
 from matchmaker.core.kinds import TRACK_NAMES
 from matchmaker.core.taxonomy import INDUSTRIES
 from matchmaker.events.service import (
     events,
+    fit,
     invitations,
+    mail,
     participants,
     planning,
     queries,
+    rsvp,
     rules,
 )
 from matchmaker.events.service.access import authorise
@@ -207,10 +211,9 @@ def event_spec(values: dict[str, Any]) -> EventSpec:
 
 
 @router.post("/events", response_class=HTMLResponse)
-async def create_event(request: Request, page: PageDep) -> Response:
+def create_event(request: Request, page: PageDep, form: FormDep) -> Response:
     """Create the event and go to it; a refused form comes back with the values kept."""
     user = page.permit(EVENTS_CREATE)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     values: dict[str, Any] = {
         k: text(form, k, 5000, multiline=k == "description") for k in _form_defaults()
@@ -237,8 +240,18 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
         raise PageError(404)
     with viewing(page):
         setup = queries.event_setup(page.db, number, who)
+    invited: dict[str, Any] = {}
+    if setup.access.whole:  # the organiser team: RSVP status at a glance, whom to invite next
+        rows = rsvp.invitations(page.db, number)
+        _, ranked = fit.ranked_candidates(page.db, setup.event, limit=200)
+        invited = {
+            "summary": rsvp.rsvp_summary(page.db, number),
+            "rows": [rsvp.invitation_view(page.db, r) for r in rows],
+            "ranked": [c for c in ranked if not c.invited and not c.participant][:30],
+        }
     return page.render(
         "event.html",
+        invited=invited,
         nav="events",
         event=setup.event,
         names=setup.names,
@@ -252,12 +265,35 @@ def event_page(event_id: str, page: PageDep) -> HTMLResponse:
     )
 
 
+@router.post("/events/{event_id}/invitations")
+def invite_by_email(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
+    """Invite one organisation at an e-mail address and send its signed answer link."""
+    page.permit(EVENTS_CREATE)
+    number = event_id_of(page, event_id)
+    page.check_csrf(text(form, "csrf", 100))
+    org = to_int(form.get("organisation_id"), 1, MAX_ID)
+    back = f"/events/{number}#invitations"
+    if org is None:
+        return page.redirect(back, page.t("events.choose"), "error")
+    invitee = rsvp.Invitee(org, text(form, "email", 254), text(form, "contact_name", 100))
+    try:
+        with use_case(page):
+            rsvp.invite_organisations(page.db, number, [invitee], viewer(page).principal)
+        with use_case(page):
+            post = mail.Mailer.smtp(get_settings())
+            done = mail.send_invitations(page.db, post, number)
+            post.transport.close()
+    except FormRefused as exc:
+        return page.redirect(back, exc.message, "error")
+    level = "ok" if not done.failed else "error"
+    return page.redirect(back, page.t("events.invited", sent=done.sent, failed=done.failed), level)
+
+
 @router.post("/events/{event_id}/participants")
-async def add_participants(event_id: str, request: Request, page: PageDep) -> Response:
+def add_participants(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Invite one organisation (the select) or several (the checkboxes) with default items."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     chosen = [to_int(v, 1, MAX_ID) for v in form.getlist("organisation_id") if v]
     ids = [i for i in dict.fromkeys(chosen) if i is not None]
@@ -273,18 +309,18 @@ async def add_participants(event_id: str, request: Request, page: PageDep) -> Re
 
 
 @router.post("/events/{event_id}/participants/{participant_id}/{action}")
-async def change_participant(
+def change_participant(
     event_id: str,
     participant_id: str,
     action: str,
     request: Request,
     page: PageDep,
+    form: FormDep,
     scorer: EventScorerDep,
 ) -> Response:
     """Cancel a participant (its meetings are re-planned) or remove one no plan mentions."""
     user = page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     pid = to_int(participant_id, 1, MAX_ID)
     if pid is None or action not in ("cancel", "remove"):
@@ -302,11 +338,10 @@ async def change_participant(
 
 
 @router.post("/events/{event_id}/rules")
-async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
+def add_rule(event_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Add a must-meet or never-meet rule between two participants."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     a = to_int(form.get("a"), 1, MAX_ID)
     b = to_int(form.get("b"), 1, MAX_ID)
@@ -322,11 +357,12 @@ async def add_rule(event_id: str, request: Request, page: PageDep) -> Response:
 
 
 @router.post("/events/{event_id}/rules/{rule_id}/delete")
-async def delete_rule(event_id: str, rule_id: str, request: Request, page: PageDep) -> Response:
+def delete_rule(
+    event_id: str, rule_id: str, request: Request, page: PageDep, form: FormDep
+) -> Response:
     """Delete one pair rule."""
     page.permit(EVENTS_CREATE)
     number = event_id_of(page, event_id)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     rid = to_int(rule_id, 1, MAX_ID)
     if rid is None:

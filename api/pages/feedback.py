@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.pages import engine
-from api.pages.forms import read_form, text, to_int, wants_json
+from api.pages.forms import FormDep, text, to_int, wants_json
 from api.pages.session import PageUser, safe_next
 from api.pages.web import PageDep, PageError
 from matchmaker.catalog.access import Actor, exists, speaks_for
@@ -47,9 +47,8 @@ REASON_CODES: tuple[str, ...] = tuple(REJECT_REASONS)
 
 
 @router.post("/feedback")
-async def give_feedback(request: Request, page: PageDep) -> Response:
+def give_feedback(request: Request, page: PageDep, form: FormDep) -> Response:
     """Record a 'not relevant' verdict through the rank layer; the pair is not shown again."""
-    form = await read_form(request)
     back = safe_next(text(form, "next", 2000))
     if page.user is None:
         if wants_json(request):
@@ -111,13 +110,12 @@ def _with_param(url: str, name: str, value: str | None) -> str:
 
 
 @router.post("/search-feedback")
-async def give_search_feedback(request: Request, page: PageDep) -> Response:
+def give_search_feedback(request: Request, page: PageDep, form: FormDep) -> Response:
     """Record 'not relevant' on a search result against the query typed (and against a need
     only when the person picked one); back to the results with an undo button."""
     from matchmaker.retrieval import search_feedback
     from matchmaker.retrieval.query import BadQuery
 
-    form = await read_form(request)
     back = safe_next(text(form, "next", 2000))
     if page.user is None:
         return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))
@@ -144,11 +142,12 @@ async def give_search_feedback(request: Request, page: PageDep) -> Response:
 
 
 @router.post("/search-feedback/{feedback_id}/undo")
-async def undo_search_feedback(request: Request, page: PageDep, feedback_id: int) -> Response:
+def undo_search_feedback(
+    request: Request, page: PageDep, form: FormDep, feedback_id: int
+) -> Response:
     """Take a 'not relevant' back: the result shows again for that query."""
     from matchmaker.retrieval import search_feedback
 
-    form = await read_form(request)
     back = _with_param(safe_next(text(form, "next", 2000)), "fb", None)
     if page.user is None:
         return page.redirect("/login?" + urlencode({"next": back, "why": "feedback"}))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from matchmaker.core.text import scrub_text
@@ -32,6 +32,11 @@ def text(params: Mapping[str, Any], name: str, limit: int, *, multiline: bool = 
 async def read_form(request: Request) -> FormData:
     """The posted form (URL-encoded or multipart)."""
     return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+"""The posted form, read on the event loop before a (sync) page handler runs on a worker
+thread: page handlers that write to the database or compute never run on the loop."""
 
 
 def wants_json(request: Request) -> bool:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import PageDep, PageError
 from matchmaker.accounts import introductions as intro
 from matchmaker.accounts import mail
@@ -47,10 +47,9 @@ def my_introductions(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/introductions", response_class=HTMLResponse)
-async def ask(request: Request, page: PageDep, background: BackgroundTasks) -> Response:
+def ask(request: Request, page: PageDep, background: BackgroundTasks, form: FormDep) -> Response:
     """Ask the organisation behind an item for an introduction (its members get an e-mail)."""
     user = page.permit(ITEMS_SUBMIT)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     kind = text(form, "target_kind", 20)
     item_id = to_int(form.get("target_id"), 1, MAX_ID) or 0
@@ -75,15 +74,14 @@ async def ask(request: Request, page: PageDep, background: BackgroundTasks) -> R
 
 
 @router.post("/review/introductions/{intro_id}/nudge", response_class=HTMLResponse)
-async def nudge(
-    intro_id: str, request: Request, page: PageDep, background: BackgroundTasks
+def nudge(
+    intro_id: str, request: Request, page: PageDep, background: BackgroundTasks, form: FormDep
 ) -> Response:
     """Park staff remind an organisation of a request it has not answered (e-mail again)."""
     actor = page.permit(ORGS_APPROVE).as_actor()
     number = to_int(intro_id, 1, MAX_ID)
     if number is None:
         raise PageError(404)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     settings = get_settings()
     try:
@@ -98,15 +96,19 @@ async def nudge(
 
 
 @router.post("/introductions/{intro_id}/{action}", response_class=HTMLResponse)
-async def act(
-    intro_id: str, action: str, request: Request, page: PageDep, background: BackgroundTasks
+def act(
+    intro_id: str,
+    action: str,
+    request: Request,
+    page: PageDep,
+    background: BackgroundTasks,
+    form: FormDep,
 ) -> Response:
     """Accept or decline a request (the item's organisation), or record a meeting or a signing."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
     number = to_int(intro_id, 1, MAX_ID)
     if number is None or action not in ACTIONS:
         raise PageError(404)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     try:
         if action in ("accept", "decline"):

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.errors import NotFound
 from matchmaker.policy.actor import EVENTS_ALL
@@ -49,10 +49,9 @@ def keys_page(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/admin/keys", response_class=HTMLResponse)
-async def create(request: Request, page: PageDep) -> HTMLResponse:
+def create(request: Request, page: PageDep, form: FormDep) -> HTMLResponse:
     """Create a key and show it once."""
     _admin(page)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     role = text(form, "role", 20)
     name = text(form, "name", 100) or "web"
@@ -69,11 +68,10 @@ async def create(request: Request, page: PageDep) -> HTMLResponse:
 
 
 @router.post("/admin/keys/{key_id}/revoke", response_class=HTMLResponse)
-async def revoke(key_id: str, request: Request, page: PageDep) -> Response:
+def revoke(key_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Revoke a key: it stops working at once (its browser sessions too)."""
     _admin(page)
     number = to_int(key_id, 1, MAX_ID)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     try:
         if number is None:

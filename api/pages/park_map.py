@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.pages import engine
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.session import safe_next
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.kinds import EAST_TO_GUANGXI
@@ -206,11 +206,10 @@ def _target(form: Any, page: Page) -> tuple[str, int]:
 
 
 @router.post("/parks/{park_id}/introductions")
-async def request_introduction(park_id: str, request: Request, page: PageDep) -> Response:
+def request_introduction(park_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Ask for an introduction to a candidate on behalf of the park: recorded through the
     recommender as the park's "contacted" on the east-to-Guangxi pair (the funnel counts it)."""
     park = _park(page, park_id)
-    form = await read_form(request)
     user = page.require()
     page.check_csrf(text(form, "csrf", 100))
     back = safe_next(text(form, "next", 2000))
@@ -247,13 +246,12 @@ async def request_introduction(park_id: str, request: Request, page: PageDep) ->
 
 
 @router.post("/parks/{park_id}/invitations")
-async def invite_candidate(park_id: str, request: Request, page: PageDep) -> Response:
+def invite_candidate(park_id: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Invite a candidate's organisation to one of the person's events (organisers, admins)."""
     from api.pages.events import FormRefused, event_id_of, use_case
     from matchmaker.events.service import invitations
 
     park = _park(page, park_id)
-    form = await read_form(request)
     page.permit(EVENTS_CREATE)
     page.check_csrf(text(form, "csrf", 100))
     back = safe_next(text(form, "next", 2000))

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import loaded_index
 from api.pages import account_text  # noqa: F401 - registers the page strings
-from api.pages.forms import read_form, text, to_int
+from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.catalog import publishing
 from matchmaker.catalog.importer.apply import ImportFailed
@@ -108,17 +108,16 @@ def my_items(page: PageDep) -> HTMLResponse:
 
 
 @router.post("/my/items/imports", response_class=HTMLResponse)
-async def upload(request: Request, page: PageDep) -> Response:
+def upload(request: Request, page: PageDep, form: FormDep) -> Response:
     """Import the organisation's own spreadsheet as drafts, all or nothing; the importer's report
     (row, field, reason) is shown on the page when anything is wrong."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     kind = _kind(text(form, "kind", 20))
     upload = form.get("file")
     if not isinstance(upload, StarletteUpload) or not upload.filename:
         return page.redirect("/my/items", page.t("mine.upload_missing"), "error")
-    data = await upload.read()
+    data = upload.file.read()
     try:
         report = publishing.import_drafts(
             page.db, actor, kind, upload.filename, data, index=loaded_index(request)
@@ -159,10 +158,9 @@ def edit_item_form(kind: str, item_id: str, page: PageDep) -> HTMLResponse:
     return _render_form(page, kind, values, item)
 
 
-async def _save(request: Request, page: Page, kind: str, item_id: int | None) -> Response:
+def _save(request: Request, page: Page, form: Any, kind: str, item_id: int | None) -> Response:
     actor = page.permit(ITEMS_SUBMIT).as_actor()
     _kind(kind)
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     values = _read_values(kind, form)
     item = None
@@ -187,22 +185,25 @@ async def _save(request: Request, page: Page, kind: str, item_id: int | None) ->
 
 
 @router.post("/my/items/new/{kind}", response_class=HTMLResponse)
-async def create_item(kind: str, request: Request, page: PageDep) -> Response:
+def create_item(kind: str, request: Request, page: PageDep, form: FormDep) -> Response:
     """Save a new draft (and submit it when asked); a refused form keeps the values."""
-    return await _save(request, page, kind, None)
+    return _save(request, page, form, kind, None)
 
 
 @router.post("/my/items/{kind}/{item_id}/edit", response_class=HTMLResponse)
-async def change_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
+def change_item(
+    kind: str, item_id: str, request: Request, page: PageDep, form: FormDep
+) -> Response:
     """Save changes to an item (a published one goes back to review)."""
-    return await _save(request, page, kind, _number(item_id))
+    return _save(request, page, form, kind, _number(item_id))
 
 
 @router.post("/my/items/{kind}/{item_id}/submit", response_class=HTMLResponse)
-async def submit_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
+def submit_item(
+    kind: str, item_id: str, request: Request, page: PageDep, form: FormDep
+) -> Response:
     """Send a draft to the park's reviewers."""
     actor = page.permit(ITEMS_SUBMIT).as_actor()
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     try:
         item = publishing.submit(page.db, actor, _kind(kind), _number(item_id))
@@ -214,10 +215,11 @@ async def submit_item(kind: str, item_id: str, request: Request, page: PageDep) 
 
 
 @router.post("/review/items/{kind}/{item_id}", response_class=HTMLResponse)
-async def review_item(kind: str, item_id: str, request: Request, page: PageDep) -> Response:
+def review_item(
+    kind: str, item_id: str, request: Request, page: PageDep, form: FormDep
+) -> Response:
     """Publish a submitted item (searchable at once) or send it back with a comment."""
     actor = page.permit(ITEMS_REVIEW).as_actor()
-    form = await read_form(request)
     page.check_csrf(text(form, "csrf", 100))
     decision = text(form, "decision", 10)
     comment = text(form, "comment", 2000, multiline=True)

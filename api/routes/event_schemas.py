@@ -31,7 +31,7 @@ IndustryName = Annotated[
     ),
 ]
 ItemIds = Annotated[list[DbId], Field(max_length=200)]
-ExportFormat = Literal["csv", "xlsx", "html"]
+ExportFormat = Literal["csv", "xlsx", "html", "ics"]
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "文件下载 File download",
@@ -41,6 +41,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
                 "schema": {"type": "string", "format": "binary"}
             },
             "text/html": {"schema": {"type": "string"}},
+            "text/calendar": {"schema": {"type": "string"}},
         },
     }
 }
@@ -252,6 +253,10 @@ class EventPublic(BaseModel):
     small_min_meetings: int
     participants: int
     plan_version: int | None
+    rsvp_deadline: dt.datetime | None = None
+    schedule_rules: dict[str, Any] = Field(
+        default_factory=dict, description="人性化排程设置 placement, max_back_to_back, breaks"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -283,6 +288,7 @@ class ParticipantPublic(BaseModel):
     scenario_ids: list[int]
     status: str
     cancelled_at: dt.datetime | None
+    checked_in_at: dt.datetime | None = Field(default=None, description="到场签到时间 checked in")
     note: str
 
 

@@ -494,16 +494,18 @@ def move_meeting(
     "/events/{event_id}/export/{fmt}",
     response_class=Response,
     responses=FILE_RESPONSES,
-    summary="导出方案 Download the plan (CSV, XLSX, printable HTML)",
+    summary="导出方案或本机构日程 Download the plan, or your own agenda (CSV, XLSX, HTML, .ics)",
 )
 def export_plan(
     event_id: PathId,
-    fmt: Annotated[ExportFormat, Path(description="csv | xlsx | html")],
+    fmt: Annotated[ExportFormat, Path(description="csv | xlsx | html | ics")],
     session: SessionDep,
     caller: CallerDep,
 ) -> Response:
     """The full meeting list (CSV, XLSX) or every agenda plus the table plan (HTML), in Chinese
-    (the event's organiser team and admins); 409 before the first plan."""
+    (the event's organiser team and admins; ics is per participant: 422); a participant's key
+    gets its own agenda in that format, .ics (RFC 5545) included, without scores; 409 before
+    the first plan."""
     with _use_cases(session):
         file = downloads.plan_file(session, event_id, fmt, caller.actor)
     return _download(file)

@@ -1,4 +1,5 @@
-"""CLI for stored events: `events create|list|add|pair|plan|replan|lock|move|cancel|show|export`.
+"""CLI for stored events: `events create|list|add|pair|plan|replan|lock|move|cancel|show|export`
+(and `invite|invitations|remind|notify`, in event_mail_cmd.py).
 
 The file-based planner (`matchmaker event plan --input FILE.json`) lives in event_cmd.py; these
 commands work on events kept in the database. Slots are given as numbers from 1 or start times
@@ -18,6 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from matchmaker.cli.common import UserError, ok
+from matchmaker.cli.event_mail_cmd import (
+    invitations_command,
+    invite_command,
+    notify_command,
+    remind_command,
+)
 from matchmaker.cli.event_team_cmd import team_command
 
 if TYPE_CHECKING:
@@ -52,6 +59,10 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         ("show", show_command),
         ("export", export_command),
         ("team", team_command),
+        ("invite", invite_command),
+        ("invitations", invitations_command),
+        ("remind", remind_command),
+        ("notify", notify_command),
     ):
         events_app.command(name)(command)
 

@@ -175,6 +175,21 @@ def bench_events(
             help="部分时段不在场的参会方比例 share of participants away for 2–5 slots",
         ),
     ] = 0.0,
+    max_back_to_back: Annotated[
+        int | None,
+        typer.Option(
+            "--max-back-to-back", min=1, help="每人最多连续会谈场数 cap on meetings in a row"
+        ),
+    ] = None,
+    no_show_share: Annotated[
+        float,
+        typer.Option(
+            "--no-show-share",
+            min=0.0,
+            max=0.5,
+            help="未到场比例，然后最小改动重排 no-shows, then re-plan",
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """活动排程基准 Plan a synthetic 500×500 event; report time, objective, bound and gaps."""
@@ -189,6 +204,8 @@ def bench_events(
         pairs=pairs,
         seed=seed,
         unavailable_share=unavailable_share,
+        max_back_to_back=max_back_to_back,
+        no_show_share=no_show_share,
     )
     report = run_bench(config, time_limit=time_limit)
     if as_json:

@@ -107,6 +107,10 @@ class Container:
             log.info("index caught up: %s", report.summary().replace("\n", "; "))
             self.recommender  # noqa: B018 - made now, so the first request does not pay for it
             with session_scope(self.engine) as session:  # the first search must not load models
+                from matchmaker.core.kinds import TECH_TRANSFER
+
+                # the explainer's vocabulary (term_stats gives none while starting)
+                self.recommender.context(session, TECH_TRANSFER)
                 seconds = self.search.warm_up(session)
             log.info("search warmed up in %.1f s", seconds)
         except Exception as exc:  # reported by /ready; the server keeps answering

@@ -67,6 +67,10 @@ class Event(TimestampMixin, Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     # The organisers' own notes on the event: shown to its organiser team and admins only.
     internal_note: Mapped[str] = mapped_column(Text, default="")
+    # Invitees answer (accept / decline) before this moment; reminders go out before it.
+    rsvp_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Humane-schedule settings (``matchmaker.events.service.humane``): back-to-back cap, placement.
+    schedule_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     park: Mapped[Park | None] = relationship()
     organisers: Mapped[list[EventOrganiser]] = relationship(
@@ -130,6 +134,8 @@ class EventParticipant(TimestampMixin, Base):
     scenario_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # On the day: when the participant checked in (the organiser marked it, or it did on its page).
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
 
     event: Mapped[Event] = relationship(back_populates="participants")
@@ -165,6 +171,8 @@ class EventPlan(Base):
     objective: Mapped[float] = mapped_column(Float)
     # [[participant a, participant b, score], ...]: every candidate pair the plan was made from.
     scores: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [[a, b, bonus], ...]: the participants' wish bonus included in `scores` (re-plans subtract it).
+    bonuses: Mapped[list[Any]] = mapped_column(JSON, default=list)
     unmet: Mapped[list[Any]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -4,7 +4,14 @@
   it, confidential parts included: internal notes, participants' notes, pair rules (never-meet
   rules above all), pair scores, the planner's working notes (warnings, issues, statistics).
 - A participant (an enterprise or institution whose organisation is at the event) sees the event,
-  its own entry and its own meetings and agenda, never the confidential parts.
+  its own entry and its own meetings and agenda, never the confidential parts. Besides, it sees
+  what the event shows to participants: the other active participants' names, kinds, cities and
+  the titles of the items they bring (``DIRECTORY_FIELDS``), to ask for meetings; it answers its
+  invitation and makes meeting requests, wishes and "not interested" marks, and sees the requests
+  addressed to it, never other participants' marks.
+- An invitee (an organisation invited but not, or no longer, taking part) sees the event and
+  answers its invitation. The holder of an invitation's signed e-mail link acts for the invited
+  organisation at that event only (``invitation_actor``), without an account.
 - Everyone else (readers, organisers of other events, organisations not at the event, visitors)
   sees nothing of the event, not even that it exists.
 """
@@ -19,6 +26,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from matchmaker.events.models import Event, EventOrganiser, EventParticipant
+from matchmaker.events.participation_models import EventInvitation
 from matchmaker.policy.actor import EVENTS_ALL, EVENTS_CREATE, Actor
 
 
@@ -26,6 +34,7 @@ class Standing(enum.Enum):
     """An actor's relation to one event."""
 
     NONE = "none"  # sees nothing of the event
+    INVITEE = "invitee"  # invited: the event and its own invitation
     PARTICIPANT = "participant"  # its own entry and agenda
     TEAM = "team"  # the organiser team: everything
     ADMIN = "admin"  # platform admins: everything
@@ -39,9 +48,16 @@ class Action(enum.Enum):
     PLAN = "plan"  # the current plan (a participant: its own meetings)
     AGENDA = "agenda"  # one participant's agenda (a participant: its own)
     MANAGE = "manage"  # change anything, pair rules, exports of the whole plan, the team
+    RSVP = "rsvp"  # answer one's own invitation
+    REQUEST = "request"  # the participant directory, meeting requests, wishes, not interested
 
 
-PARTICIPANT_ACTIONS = frozenset({Action.VIEW, Action.PARTICIPANTS, Action.PLAN, Action.AGENDA})
+PARTICIPANT_ACTIONS = frozenset(
+    {Action.VIEW, Action.PARTICIPANTS, Action.PLAN, Action.AGENDA, Action.RSVP, Action.REQUEST}
+)
+INVITEE_ACTIONS = frozenset({Action.VIEW, Action.RSVP})
+INVITEE_ROLE = "invitee"  # the role of a signed-link holder: no capability anywhere
+DIRECTORY_FIELDS = ("id", "name", "kind", "city", "offers")
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,8 @@ class EventAccess:
         """Whether the standing permits the action (own-entry limits are the views' job)."""
         if self.whole:
             return True
+        if self.standing is Standing.INVITEE:
+            return action in INVITEE_ACTIONS
         return self.standing is Standing.PARTICIPANT and action in PARTICIPANT_ACTIONS
 
     @property
@@ -109,9 +127,40 @@ def access(session: Session, actor: Actor, event: Event) -> EventAccess:
     if on_team(session, actor, event.id):
         return EventAccess(Standing.TEAM)
     row = own_participant(session, actor, event.id)
-    if row is not None:
+    if row is not None and (row.status == "active" or not invited(session, actor, event.id)):
         return EventAccess(Standing.PARTICIPANT, row.id)
+    if invited(session, actor, event.id):
+        return EventAccess(Standing.INVITEE)
     return EventAccess(Standing.NONE)
+
+
+def invited(session: Session, actor: Actor, event_id: int) -> bool:
+    """Whether the actor's organisation was invited to the event."""
+    if actor.organisation_id is None:
+        return False
+    found = session.scalar(
+        select(EventInvitation.id).where(
+            EventInvitation.event_id == event_id,
+            EventInvitation.organisation_id == actor.organisation_id,
+        )
+    )
+    return found is not None
+
+
+def invitation_actor(organisation_id: int, invitation_id: int) -> Actor:
+    """The holder of an invitation's signed link: acts for the invited organisation, with no
+    capability of any role (the link's routes reach only the invitation's own event)."""
+    return Actor(INVITEE_ROLE, organisation_id, f"invitation:{invitation_id}")
+
+
+def directory_for(rows: list[dict[str, Any]], who: EventAccess) -> list[dict[str, Any]]:
+    """The participant directory as the actor may read it: the team everything, a participant
+    the fields the event shows to participants (others only, never notes or constraints)."""
+    if who.whole:
+        return rows
+    if who.standing is not Standing.PARTICIPANT:
+        return []
+    return [{f: r.get(f) for f in DIRECTORY_FIELDS} for r in rows if r["id"] != who.participant_id]
 
 
 def visible_condition(actor: Actor) -> Any:
@@ -130,6 +179,13 @@ def visible_condition(actor: Actor) -> Any:
             Event.id.in_(
                 select(EventParticipant.event_id).where(
                     EventParticipant.organisation_id == actor.organisation_id
+                )
+            )
+        )
+        parts.append(
+            Event.id.in_(
+                select(EventInvitation.event_id).where(
+                    EventInvitation.organisation_id == actor.organisation_id
                 )
             )
         )

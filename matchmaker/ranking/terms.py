@@ -6,7 +6,17 @@ import html
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+
+class Frequencies(Protocol):
+    """Anything that answers `get(word, default)` with a document frequency."""
+
+    def get(self, word: str, default: int = 0, /) -> int:
+        """Documents containing the word."""
+        ...
+
 
 # Words too common in technical writing to explain a match.
 _GENERIC = (
@@ -64,7 +74,7 @@ def shared_terms(
     target_tokens: frozenset[str],
     source_text: str,
     target_text: str,
-    df: Counter[str],
+    df: Mapping[str, int] | Frequencies,
     n_docs: int,
     *,
     vocabulary: frozenset[str] | None = None,

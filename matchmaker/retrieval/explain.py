@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matchmaker.core.vocab import is_eastern, is_guangxi, normalise_province
-from matchmaker.ranking.terms import mark_terms, shared_terms, snippet
+from matchmaker.ranking.terms import Frequencies, mark_terms, shared_terms, snippet
 from matchmaker.retrieval.index.records import Hit
 from matchmaker.retrieval.index.tokenize import tokenize
 from matchmaker.store.models import Achievement, Need, Organisation, Scenario
@@ -26,7 +26,7 @@ Item = Achievement | Need | Scenario
 class TermStats:
     """Word statistics over all items: document frequencies and the technical vocabulary."""
 
-    df: Counter[str] = field(default_factory=Counter)
+    df: Mapping[str, int] | Frequencies = field(default_factory=Counter)
     n_docs: int = 0
     vocabulary: frozenset[str] | None = None
 

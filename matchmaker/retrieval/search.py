@@ -218,7 +218,8 @@ class SearchService:
             select(model).where(model.id.in_(ids)).options(joinedload(_OWNER[kind]))
         ).unique()
         items = {row.id: row for row in rows}
-        stats = self.term_stats(session)
+        base = self.term_stats(session)  # vocabulary of titles and keywords (a snapshot)
+        stats = replace(base, df=self.index.frequencies(kind), n_docs=self.index.count(kind))
         tokens = query_tokens(text)
         first = filters.industries if filters is not None else frozenset()
         return [
@@ -275,15 +276,14 @@ class SearchService:
     # ---- start-up -----------------------------------------------------------------------------
     def warm_up(self, session: Session) -> float:
         """Load what a first search needs (embedding model, jieba, the lexical matrices, keyword
-        statistics, calibrator) by running one search of each kind; returns the seconds it took.
-        The API calls it before /ready says ready. The explainer's word statistics are left to
-        the first explained search, so they include what was written after start-up."""
+        statistics, calibrator, the explainer's vocabulary) by running one explained search of each
+        kind; returns the seconds it took. The API calls it before /ready says ready. Shared
+        words are ranked by the index's current word counts, so writes after start-up count."""
         import time
 
         started = time.perf_counter()
         for kind in ITEM_KINDS:
-            request = SearchRequest(query=WARM_UP_QUERY, kind=kind, limit=3, explain=False)
-            self.search(session, request)
+            self.search(session, SearchRequest(query=WARM_UP_QUERY, kind=kind, limit=3))
         self.vectors.clear()  # the warm-up query is no user's
         return time.perf_counter() - started
 

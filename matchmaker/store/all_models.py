@@ -3,6 +3,7 @@
 from matchmaker.accounts import models as account_models
 from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
+from matchmaker.events import participation_models as event_participation
 from matchmaker.finance import models as finance_models
 from matchmaker.store import auth, feedback, labels, models, search_feedback
 
@@ -10,6 +11,7 @@ __all__ = [
     "account_models",
     "auth",
     "digest_models",
+    "event_participation",
     "event_store",
     "feedback",
     "finance_models",

@@ -316,6 +316,43 @@ def _fresh_sub(w: World) -> dict[str, Any]:
     return {"sub_id": created["id"]}
 
 
+def _request_to_ent(w: World) -> dict[str, Any]:
+    """A fresh pending meeting request from the university to the attending enterprise."""
+    from matchmaker.events.participation_models import EventRequest
+
+    with session_scope() as s:
+        row = EventRequest(
+            event_id=w.ids["event"],
+            from_id=w.new_participant(),
+            to_id=w.ids["p_ent"],
+            kind="request",
+            status="pending",
+            message="",
+        )
+        s.add(row)
+        s.flush()
+        return {**_e(w), "request_id": row.id}
+
+
+def _mark_by_ent(w: World) -> dict[str, Any]:
+    """A fresh "not interested" mark of the attending enterprise, to withdraw."""
+    from matchmaker.events.participation_models import EventRequest
+
+    other = w.new_participant()
+    with session_scope() as s:
+        s.add(
+            EventRequest(
+                event_id=w.ids["event"],
+                from_id=w.ids["p_ent"],
+                to_id=other,
+                kind="not_interested",
+                status="noted",
+                message="",
+            )
+        )
+    return {**_e(w), "to_id": other}
+
+
 def api_cases() -> list[Case]:
     """One row (or more) per API operation."""
     cases: list[Case] = []
@@ -568,8 +605,74 @@ def api_cases() -> list[Case]:
         Case(
             "GET",
             "/api/v1/events/{event_id}/export/{fmt}",
-            event_rule(200, 403),
+            event_rule(200, 200),  # a participant: its own agenda
             params=lambda w: {**_e(w), "fmt": "csv"},
+        ),
+        # ---- the participant side: invitations and answers
+        Case("GET", "/api/v1/events/{event_id}/candidates", event_rule(200, 403), params=_e),
+        Case("GET", "/api/v1/events/{event_id}/invitations", event_rule(200, 403), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/invitations",
+            event_rule(201, 403),
+            params=_e,
+            body=lambda w, r: {
+                "invitations": [{"organisation_id": w.new_org(), "email": "x@example.cn"}],
+                "send": False,
+            },
+        ),
+        Case("POST", "/api/v1/events/{event_id}/invitations/send", event_rule(200, 403), params=_e),
+        # ---- meeting requests (participants only: the team sets pair rules instead) and agendas
+        Case("GET", "/api/v1/events/{event_id}/partners", event_rule(403, 200), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/requests",
+            event_rule(403, 201),
+            params=_e,
+            body=lambda w, r: {"to": w.ids["p_uni"], "kind": "wish"},
+        ),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/requests/{request_id}/answer",
+            event_rule(403, 200),
+            params=_request_to_ent,
+            body=lambda w, r: {"accept": False},
+        ),
+        Case(
+            "DELETE",
+            "/api/v1/events/{event_id}/requests/{to_id}",
+            event_rule(403, 204),
+            params=_mark_by_ent,
+        ),
+        Case("GET", "/api/v1/events/{event_id}/requests", event_rule(200, 403), params=_e),
+        Case("POST", "/api/v1/events/{event_id}/agendas/send", event_rule(200, 403), params=_e),
+        Case(
+            "PUT",
+            "/api/v1/events/{event_id}/schedule-rules",
+            event_rule(200, 403),
+            params=_e,
+            body=lambda w, r: {"placement": "compact"},
+        ),
+        Case("POST", "/api/v1/events/{event_id}/plan/preview", event_rule(200, 403), params=_e),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/participants/{participant_id}/no-show",
+            event_rule(OK, 403),
+            params=lambda w: {**_e(w), "participant_id": w.new_participant()},
+        ),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/participants/{participant_id}/check-in",
+            event_rule(200, 403),
+            params=lambda w: {**_e(w), "participant_id": w.ids["p_uni"]},
+        ),
+        Case(
+            "POST",
+            "/api/v1/events/{event_id}/rsvp",
+            # the attending enterprise was added, not invited: no invitation to answer (404)
+            {**event_rule(403, 404), "admin": 403},
+            params=_e,
+            body=lambda w, r: {"accept": True},
         ),
         Case(
             "GET",
@@ -735,6 +838,13 @@ def page_cases() -> list[Case]:
         ),
         Case(
             "POST",
+            "/events/{event_id}/invitations",
+            team_posts,
+            params=e,
+            body=lambda w, r: {"organisation_id": str(w.new_org()), "email": "p@example.cn"},
+        ),
+        Case(
+            "POST",
             "/events/{event_id}/participants/{participant_id}/{action}",
             team_posts,
             params=lambda w: {**_e(w), "participant_id": w.new_participant(), "action": "remove"},
@@ -768,9 +878,15 @@ def page_cases() -> list[Case]:
         Case(
             "GET",
             "/events/{event_id}/export/{fmt}",
-            {**event_rule(200, 403, role_level=True), **login_first},
+            {**event_rule(200, 200), **login_first},  # a participant: its own agenda
             params=lambda w: {**_e(w), "fmt": "csv"},
         ),
+        # The invitee's page: the signed link is the credential (a forged one: 400 for anyone).
+        Case("GET", "/events/rsvp/{token}", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}/requests", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}/check-in", public(400), params=_forged),
+        Case("GET", "/events/rsvp/{token}/agenda.{fmt}", public(400), params=_forged_ics),
     ]
 
 
@@ -873,6 +989,14 @@ def account_page_cases() -> list[Case]:
     ]
 
 
+def _forged(w: World) -> dict[str, Any]:
+    return {"token": "WzEsImFiYyJd.forged.signature"}
+
+
+def _forged_ics(w: World) -> dict[str, Any]:
+    return {**_forged(w), "fmt": "ics"}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The app over a seeded database with the confidential event (shared by this module)."""
@@ -887,6 +1011,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("MATCHMAKER_LIMIT_SEARCH", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SIGNUPS", "1000")
         mp.setenv("MATCHMAKER_LIMIT_ACCOUNT_MAILS", "1000")
+
+        mp.setenv("MATCHMAKER_DIGEST_SMTP_RETRIES", "0")  # no SMTP server: fail fast, no retries
         mp.delenv("DATABASE_URL", raising=False)
         get_settings.cache_clear()
         get_engine.cache_clear()

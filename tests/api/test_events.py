@@ -265,7 +265,14 @@ def test_each_role_may_do_only_its_own_event_actions(api: Api, role: str) -> Non
         assert all(m["score"] is None for m in plan.json()["meetings"])
     elif writer:
         assert len(plan.json()["meetings"]) == 2
-    assert status("GET", f"{base}/export/csv") == (200 if writer else 403 if attends else 404)
+    # An attending enterprise downloads its own agenda (its meetings, no scores), not the plan.
+    assert status("GET", f"{base}/export/csv") == hidden
+    if attends:
+        own = api.client.get(f"{base}/export/csv", headers=headers).content.decode("utf-8-sig")
+        assert "得分" not in own and len(own.splitlines()) == 1 + len(plan.json()["meetings"])
+        ics = api.client.get(f"{base}/export/ics", headers=headers)
+        assert ics.headers["content-type"].startswith("text/calendar")
+        assert ics.text.count("BEGIN:VEVENT") == len(plan.json()["meetings"])
     assert status("GET", f"{base}/participants/{people['ent']}/agenda") == hidden
     assert status("GET", f"{base}/participants/{people['other']}/agenda") == (
         200 if writer else 403 if attends else 404

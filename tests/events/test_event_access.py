@@ -189,9 +189,16 @@ def test_pair_rules_and_invitations_are_shown_to_the_organiser_team_only(
 def test_exports_and_agendas_follow_the_viewer(session: Session) -> None:
     event_id, orgs, people = _planned_event(session)
     e1 = Viewer("enterprise", orgs["E1"])
-    assert downloads.plan_file(session, event_id, "csv", ORGANISER).filename.endswith(".csv")
-    with pytest.raises(Forbidden, match="组织团队"):
-        downloads.plan_file(session, event_id, "csv", e1)
+    whole = downloads.plan_file(session, event_id, "csv", ORGANISER)
+    assert whole.filename.endswith(".csv") and "得分" in whole.content.decode("utf-8-sig")
+    # A participant's export is its own agenda: its meetings only, no scores.
+    mine = downloads.plan_file(session, event_id, "csv", e1).content.decode("utf-8-sig")
+    assert "得分" not in mine and "南宁智造电子" not in mine.splitlines()[0]
+    lines = mine.splitlines()[1:]
+    assert lines and len(lines) < len(whole.content.decode("utf-8-sig").splitlines()) - 1
+    calendar = downloads.plan_file(session, event_id, "ics", e1)
+    assert calendar.content.startswith(b"BEGIN:VCALENDAR")
+    assert calendar.content.count(b"BEGIN:VEVENT") == len(lines)
     with pytest.raises(NotFound):
         downloads.plan_file(session, event_id, "csv", READER)
     own = downloads.agenda_file(session, event_id, people["E1"], e1)

@@ -1,8 +1,7 @@
 """One live server over the demo data and one headless Chromium, shared by every browser test.
 
 The server is uvicorn in a subprocess (its settings and engine are its own) over a temporary data
-directory, sending its e-mails to a real SMTP server (aiosmtpd) whose mailbox the tests read; the
-embedding cache is a stable folder (MATCHMAKER_TEST_CACHE, default
+directory; the embedding cache is a stable folder (MATCHMAKER_TEST_CACHE, default
 ~/.cache/matchmaker) linked into it, so only the very first run embeds the demo (1–2 min).
 Without Chromium the browser tests skip, except in CI (CI=true), where that is a failure.
 """
@@ -24,9 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-
-from tests.accounts.conftest import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
@@ -45,7 +41,7 @@ class LiveServer:
     ids: dict[str, Any]
     data_dir: Path
     log: Path
-    mailbox: Mailbox
+    mail: Any = None  # the SMTP server's handler (tests.digest.conftest.Handler): what was sent
 
 
 def cache_root() -> Path:
@@ -148,19 +144,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     keys, ids = seed(data_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "server.log"
-    port, smtp_port = free_port(), free_port()
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    port = free_port()
+    from aiosmtpd.controller import Controller
+
+    from tests.digest.conftest import Handler
+
+    mail = Handler()  # a real SMTP server for the e-mails the server sends (event invitations …)
+    smtp_port = free_port()
+    smtp = Controller(mail, hostname="127.0.0.1", port=smtp_port, decode_data=False)
     smtp.start()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_USER")}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         MATCHMAKER_DATA_DIR=str(data_dir),
         MATCHMAKER_SECRET_KEY=SECRET,
-        MATCHMAKER_PUBLIC_URL=url,
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(smtp_port),
-        SMTP_TLS="none",
+        MATCHMAKER_PUBLIC_URL=f"http://127.0.0.1:{port}",
     )
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -181,10 +180,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, log)
         _get(url + "/?q=" + urllib.parse.quote("划痕检测"), timeout=300)  # load the embedder
-        yield LiveServer(url, keys, ids, data_dir, log, mailbox)
+        yield LiveServer(url, keys, ids, data_dir, log, mail)
     finally:
         process.terminate()
         try:

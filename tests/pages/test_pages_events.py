@@ -119,7 +119,13 @@ def test_enterprise_sees_only_its_own_meetings(
     name = live_server.ids["enterprise_name"]
     cells = browser.find_elements(By.CSS_SELECTOR, "#schedule-grid td.meeting")
     assert cells and all(name in cell.text for cell in cells)
-    assert not browser.find_elements(By.CSS_SELECTOR, "a[href$='/export/csv']")
+    # No download of the whole plan; its own agenda instead (the .ics has its meetings only).
+    assert not browser.find_elements(By.CSS_SELECTOR, ".exports:not(#own-exports)")
+    ics = browser.find_element(By.ID, "own-ics").get_attribute("href")
+    request = urllib.request.Request(ics.replace("/events/", "/api/v1/events/", 1))
+    request.add_header("X-API-Key", live_server.keys["enterprise"])
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.read().decode("utf-8").count("BEGIN:VEVENT") == len(cells)
     assert not browser.find_elements(By.ID, "replan")
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from matchmaker.events.models import Event
+from matchmaker.events.service import agenda
 from matchmaker.events.service.access import authorise, check_agenda
 from matchmaker.events.service.errors import Conflict, Invalid
 from matchmaker.events.service.events import current_plan, get_event
@@ -28,7 +30,9 @@ EXPORT_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
+    "ics": "text/calendar; charset=utf-8",
 }
+WHOLE_PLAN_TYPES = ("csv", "xlsx", "html")
 
 
 @dataclass
@@ -61,9 +65,11 @@ def export_file(
 ) -> ExportFile:
     """The current plan as CSV, XLSX or printable HTML (one participant's agenda when asked)."""
     event = get_event(session, event_id)
-    if fmt not in EXPORT_TYPES:
+    if fmt not in WHOLE_PLAN_TYPES:
         raise Invalid(
-            f"导出格式应为 {'/'.join(EXPORT_TYPES)} / format must be csv, xlsx or html", "fmt"
+            f"导出格式应为 {'/'.join(WHOLE_PLAN_TYPES)}（日历 .ics 按参会方导出）/ format must be "
+            "csv, xlsx or html (calendars are per participant)",
+            "fmt",
         )
     plan = current_plan(session, event)
     if plan is None:
@@ -107,10 +113,36 @@ def _without_table_plan(html: str) -> str:
     return html[:start] + html[end + len("</section>") :]
 
 
+def own_file(session: Session, event: Event, participant_id: int, fmt: str) -> ExportFile:
+    """One participant's agenda as CSV, XLSX, printable HTML or an RFC 5545 calendar (.ics):
+    its own meetings with time, table, partner, topic and why, never scores."""
+    if fmt not in EXPORT_TYPES:
+        raise Invalid(
+            "导出格式应为 csv/xlsx/html/ics / format must be csv, xlsx, html or ics", "fmt"
+        )
+    plan = current_plan(session, event)
+    if plan is None:
+        raise Conflict("活动还没有方案 / the event has no plan yet")
+    if fmt == "html":
+        return export_file(session, event.id, "html", participant_id=participant_id)
+    rows = agenda.agenda_rows(session, event, participant_id, plan)
+    stem = f"event-{event.id}-v{plan.version}-p{participant_id}-agenda"
+    if fmt == "ics":
+        name = participant_names(session, event).get(participant_id, "")
+        data = agenda.agenda_ics(event, participant_id, name, rows, version=plan.version)
+    else:
+        data = agenda.agenda_csv(rows) if fmt == "csv" else agenda.agenda_xlsx(rows)
+    return ExportFile(f"{stem}.{fmt}", data, EXPORT_TYPES[fmt])
+
+
 def plan_file(session: Session, event_id: int, fmt: str, viewer: Actor) -> ExportFile:
-    """The whole plan as a file (with scores), for the event's organiser team and admins."""
-    authorise(session, viewer, event_id, Action.MANAGE)
-    return export_file(session, event_id, fmt)
+    """The whole plan as a file (with scores) for the event's organiser team and admins; a
+    participant's own agenda in that format (no scores, no other participants' meetings)."""
+    event, who = authorise(session, viewer, event_id, Action.AGENDA)
+    if who.whole:
+        return export_file(session, event_id, fmt)
+    assert who.participant_id is not None
+    return own_file(session, event, who.participant_id, fmt)
 
 
 def agenda_file(session: Session, event_id: int, participant_id: int, viewer: Actor) -> ExportFile:
@@ -127,4 +159,4 @@ def export_set(
     participant's agenda alone."""
     if participant_id is not None:
         return [export_file(session, event_id, "html", participant_id=participant_id)]
-    return [export_file(session, event_id, fmt) for fmt in EXPORT_TYPES]
+    return [export_file(session, event_id, fmt) for fmt in WHOLE_PLAN_TYPES]

@@ -27,6 +27,7 @@ from matchmaker.events.service.problem import (
     interpreter_blocked,
     pair_key,
 )
+from matchmaker.events.service.requests import with_wishes
 from matchmaker.events.service.scoring import ItemScorer, LexicalScorer
 from matchmaker.events.solver.check import check_plan
 from matchmaker.events.solver.model import EventInputError, Plan
@@ -106,6 +107,19 @@ def _clean_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class _Computed:
+    """A plan made and checked but not stored yet."""
+
+    before: EventPlan | None
+    problem: Any
+    plan: Plan
+    scorer: ItemScorer
+    notes: list[str]
+    bonuses: dict[tuple[int, int], float]
+    changes: dict[str, int]
+
+
 def _run_planner(
     session: Session,
     event: Event,
@@ -118,52 +132,24 @@ def _run_planner(
     rescore: bool,
 ) -> PlanOutcome:
     started = time.monotonic()
-    before = current_plan(session, event)
-    locked = [m for m in before.meetings if m.locked] if before is not None else []
-    previous = (
-        [m for m in before.meetings if not m.locked] if before is not None and keep_previous else []
-    )
-    notes: list[str] = []
-    try:
-        scores = event_scores(session, event, scorer, before, rescore)
-    except Exception:  # the pairing engine failed: plan on the fallback rather than not at all
-        if isinstance(scorer, LexicalScorer):
-            raise
-        log.exception("pairing engine failed while scoring event %s", event.id)
-        scorer = LexicalScorer()
-        scores = event_scores(session, event, scorer, before, rescore)
-        notes.append(
-            "配对引擎评分出错，本版方案改用关键词评分 / the pairing engine failed: this plan "
-            "uses the keyword (lexical) scores"
-        )
-    problem = build_problem(session, event, scores, locked, previous)
-    try:
-        plan = plan_event(problem, time_limit=time_limit)
-    except EventInputError as exc:
-        raise Conflict(
-            f"活动设置与锁定会谈或规则冲突，请先调整 / the event's settings clash with locked "
-            f"meetings or rules:\n{exc}"
-        ) from exc
-    issues = check_plan(problem, plan)
-    if issues:
-        raise PlanRejected(issues)
+    made = _compute(session, event, scorer, keep_previous, time_limit, rescore)
+    before, problem, plan, changes = made.before, made.problem, made.plan, made.changes
     locked_places = {(m.a, m.b, m.slot, m.table) for m in problem.locked} | {
         (m.b, m.a, m.slot, m.table) for m in problem.locked
     }
-    after = [(m.a, m.b, m.slot, m.table) for m in plan.meetings]
-    changes = compare_meetings(_rows(before.meetings) if before is not None else [], after)
     record = EventPlan(
         event_id=event.id,
         version=(before.version + 1) if before is not None else 1,
         kind=kind,
-        scorer=scorer.name,
+        scorer=made.scorer.name,
         objective=round(plan.objective, 6),
         scores=[[p.a, p.b, p.score] for p in problem.scores],
+        bonuses=[[a, b, extra] for (a, b), extra in sorted(made.bonuses.items())],
         unmet=[
             {"a": u.a, "b": u.b, "reason": u.reason, "message": u.message}
             for u in plan.unmet_must_meet
         ],
-        warnings=notes + interpreter_warnings(event, plan),
+        warnings=made.notes + interpreter_warnings(event, plan),
         changes=changes,
         stats=_clean_stats(plan.stats),
         created_by=actor,
@@ -182,6 +168,73 @@ def _run_planner(
     event.plans.append(record)
     session.flush()
     return PlanOutcome(record, changes, round(time.monotonic() - started, 3))
+
+
+def _compute(
+    session: Session,
+    event: Event,
+    scorer: ItemScorer,
+    keep_previous: bool,
+    time_limit: float,
+    rescore: bool,
+) -> _Computed:
+    before = current_plan(session, event)
+    locked = [m for m in before.meetings if m.locked] if before is not None else []
+    previous = (
+        [m for m in before.meetings if not m.locked] if before is not None and keep_previous else []
+    )
+    notes: list[str] = []
+    try:
+        scores = event_scores(session, event, scorer, before, rescore)
+    except Exception:  # the pairing engine failed: plan on the fallback rather than not at all
+        if isinstance(scorer, LexicalScorer):
+            raise
+        log.exception("pairing engine failed while scoring event %s", event.id)
+        scorer = LexicalScorer()
+        scores = event_scores(session, event, scorer, before, rescore)
+        notes.append(
+            "配对引擎评分出错，本版方案改用关键词评分 / the pairing engine failed: this plan "
+            "uses the keyword (lexical) scores"
+        )
+    scores, bonuses = with_wishes(session, event, scores)  # participants' wishes raise scores
+    problem = build_problem(session, event, scores, locked, previous)
+    try:
+        plan = plan_event(problem, time_limit=time_limit)
+    except EventInputError as exc:
+        raise Conflict(
+            f"活动设置与锁定会谈或规则冲突，请先调整 / the event's settings clash with locked "
+            f"meetings or rules:\n{exc}"
+        ) from exc
+    issues = check_plan(problem, plan)
+    if issues:
+        raise PlanRejected(issues)
+    after = [(m.a, m.b, m.slot, m.table) for m in plan.meetings]
+    changes = compare_meetings(_rows(before.meetings) if before is not None else [], after)
+    return _Computed(before, problem, plan, scorer, notes, bonuses, changes)
+
+
+def preview_generate(
+    session: Session,
+    event_id: int,
+    scorer: ItemScorer,
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> dict[str, int]:
+    """What a full regenerate would do to the current plan, without storing it: meetings kept,
+    moved, added and removed, and how many participants' agendas would change."""
+    event = get_event(session, event_id)
+    made = _compute(session, event, scorer, False, time_limit, False)
+    old: dict[int, set[tuple[int, int, int]]] = {}
+    new: dict[int, set[tuple[int, int, int]]] = {}
+    for rows, target in (
+        (_rows(made.before.meetings) if made.before is not None else [], old),
+        ([(int(m.a), int(m.b), m.slot, m.table) for m in made.plan.meetings], new),
+    ):
+        for a, b, slot, table in rows:
+            target.setdefault(a, set()).add((b, slot, table))
+            target.setdefault(b, set()).add((a, slot, table))
+    affected = sum(1 for who in old.keys() | new.keys() if old.get(who) != new.get(who))
+    return {**made.changes, "participants_affected": affected, "meetings": len(made.plan.meetings)}
 
 
 def generate_plan(

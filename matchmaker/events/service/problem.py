@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from matchmaker.events.models import Event, EventMeeting, EventPlan
 from matchmaker.events.service.grid import slot_label
+from matchmaker.events.service.humane import pauses_after, rules_of
 from matchmaker.events.service.participants import (
     active_participants,
     display_name,
     is_small,
     organisations_of,
 )
+from matchmaker.events.service.requests import planner_rules
 from matchmaker.events.service.rules import pair_rules
 from matchmaker.events.service.scoring import ItemScorer, PairKey, offers_for, pair_scores
 from matchmaker.events.solver.model import (
@@ -63,6 +65,7 @@ def build_problem(
     active = active_participants(event)
     orgs = organisations_of(session, active)
     ids = {p.id for p in active}
+    humane = rules_of(event)
     participants = [
         Participant(
             id=p.id,
@@ -70,7 +73,9 @@ def build_problem(
             if p.max_meetings is not None
             else event.default_max_meetings,
             unavailable_slots=frozenset(
-                set(p.unavailable_slots or []) | interpreter_blocked(event, p.language)
+                set(p.unavailable_slots or [])
+                | interpreter_blocked(event, p.language)
+                | set(humane.breaks)
             ),
             small=is_small(orgs[p.organisation_id]),
             min_meetings=p.min_meetings,
@@ -80,9 +85,13 @@ def build_problem(
     ]
     table = {key: value for key, value in scores.items() if key[0] in ids and key[1] in ids}
     rules = [r for r in pair_rules(session, event) if r.a_id in ids and r.b_id in ids]
-    for r in rules:
-        if r.rule == "must":
-            table.setdefault((r.a_id, r.b_id), 0.0)
+    must = {pair_key(r.a_id, r.b_id) for r in rules if r.rule == "must"}
+    never = {pair_key(r.a_id, r.b_id) for r in rules if r.rule == "never"}
+    asked, declined = planner_rules(session, event, ids)  # participants' requests, after the rules
+    must |= asked
+    never |= declined
+    for key in must:
+        table.setdefault(key, 0.0)
     kept_locks = [m for m in locked if m.a_id in ids and m.b_id in ids]
     for m in kept_locks:
         table.setdefault(pair_key(m.a_id, m.b_id), m.score)
@@ -91,20 +100,32 @@ def build_problem(
         tables=len(event.tables),
         participants=participants,
         scores=[ScoredPair(a, b, s) for (a, b), s in sorted(table.items())],
-        must_meet=[PairRef(r.a_id, r.b_id) for r in rules if r.rule == "must"],
-        never_meet=[PairRef(r.a_id, r.b_id) for r in rules if r.rule == "never"],
+        must_meet=[PairRef(a, b) for a, b in sorted(must)],
+        never_meet=[PairRef(a, b) for a, b in sorted(never)],
         locked=[solver_meeting(m) for m in kept_locks],
         previous=[solver_meeting(m) for m in previous if m.a_id in ids and m.b_id in ids],
         fairness=Fairness(
             min_meetings=event.min_meetings, small_min_meetings=event.small_min_meetings
         ),
         slot_labels=[slot_label(s) for s in event.slots],
+        max_back_to_back=humane.max_back_to_back,
+        pauses_after=pauses_after(event),
     )
 
 
 def stored_scores(plan: EventPlan) -> dict[PairKey, float]:
-    """The pair scores a plan was made from."""
+    """The pair scores a plan was made from (wish bonuses included)."""
     return {pair_key(int(a), int(b)): float(s) for a, b, s in plan.scores}
+
+
+def base_scores(plan: EventPlan) -> dict[PairKey, float]:
+    """The scorer's pair scores of a plan: its scores less the wish bonuses it included."""
+    scores = stored_scores(plan)
+    for a, b, extra in plan.bonuses or []:
+        key = pair_key(int(a), int(b))
+        if key in scores:
+            scores[key] = round(scores[key] - float(extra), 2)
+    return scores
 
 
 def stored_plan(plan: EventPlan, only: int | None = None) -> Plan:
@@ -146,7 +167,7 @@ def event_scores(
     if not reuse or previous is None:
         return pair_scores(session, offers_for(session, active), event.tracks, scorer)
     since = previous.created_at
-    stored = stored_scores(previous)
+    stored = base_scores(previous)
     known = {p for pair in stored for p in pair}
     changed = {p.id for p in active if p.updated_at > since or p.created_at > since}
     old = {  # score-0 rows were must-meet fillers: build_problem adds them back while the rule holds

@@ -20,6 +20,7 @@ from matchmaker.events.service.access import authorise
 from matchmaker.events.service.edits import plan_issues
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.grid import slot_label, table_label
+from matchmaker.events.service.humane import rules_of
 from matchmaker.events.service.participants import (
     active_participants,
     display_name,
@@ -53,6 +54,8 @@ def event_view(session: Session, event: Event) -> dict[str, Any]:
         "small_min_meetings": event.small_min_meetings,
         "participants": len(active_participants(event)),
         "plan_version": plan.version if plan is not None else None,
+        "rsvp_deadline": event.rsvp_deadline,
+        "schedule_rules": rules_of(event).as_dict(),
         "created_at": event.created_at,
         "updated_at": event.updated_at,
     }
@@ -83,6 +86,7 @@ def participant_view(event: Event, row: EventParticipant) -> dict[str, Any]:
         "scenario_ids": row.scenario_ids or [],
         "status": row.status,
         "cancelled_at": row.cancelled_at,
+        "checked_in_at": row.checked_in_at,
         "note": row.note,
     }
 

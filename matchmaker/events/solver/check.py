@@ -119,6 +119,7 @@ def check_meetings(problem: EventProblem, meetings: list[Meeting]) -> list[str]:
                 f"参会方 {who!r} 有 {count} 场会谈，超过上限 {cap} / "
                 f"participant {who!r} has {count} meetings, more than max_meetings {cap}"
             )
+    issues.extend(_back_to_back(problem, person_slot))
     for lock in problem.locked:
         spots = placed.get(_key(lock.a, lock.b), [])
         if (lock.slot, lock.table) not in spots:
@@ -126,4 +127,30 @@ def check_meetings(problem: EventProblem, meetings: list[Meeting]) -> list[str]:
                 f"锁定会谈 {_pair(lock.a, lock.b)} 不在时段 {lock.slot}、{lock.table} 号桌 / "
                 f"locked meeting {_pair(lock.a, lock.b)} is not at slot {lock.slot}, table {lock.table}"
             )
+    return issues
+
+
+def _back_to_back(
+    problem: EventProblem, person_slot: dict[tuple[ParticipantId, int], int]
+) -> list[str]:
+    """Nobody has more than max_back_to_back meetings in consecutive slots (a pause ends a run)."""
+    cap = problem.max_back_to_back
+    if cap is None:
+        return []
+    busy: dict[ParticipantId, set[int]] = defaultdict(set)
+    for who, slot in person_slot:
+        busy[who].add(slot)
+    issues = []
+    for who, slots in sorted(busy.items(), key=lambda kv: repr(kv[0])):
+        run = 0
+        for slot in range(problem.slots):
+            run = run + 1 if slot in slots else 0
+            if run > cap:
+                issues.append(
+                    f"参会方 {who!r} 到时段 {slot} 连续会谈 {run} 场，超过 {cap} 场 / participant "
+                    f"{who!r} has {run} meetings in a row up to slot {slot}, more than {cap}"
+                )
+                break
+            if slot in problem.pauses_after:
+                run = 0
     return issues

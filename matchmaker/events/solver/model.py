@@ -82,6 +82,10 @@ class EventProblem:
     previous: list[Meeting] = field(default_factory=list)
     fairness: Fairness = field(default_factory=Fairness)
     slot_labels: list[str] | None = None
+    # Humane schedules: nobody has more than this many meetings in consecutive slots (None: no
+    # cap); a pause after a slot (lunch, a break) ends a run of consecutive slots.
+    max_back_to_back: int | None = None
+    pauses_after: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,36 @@ def _slot_labels(data: dict[str, Any], errors: _Errors) -> list[str] | None:
     return list(raw)
 
 
+def _back_to_back(data: dict[str, Any], errors: _Errors) -> int | None:
+    raw = data.get("max_back_to_back")
+    if raw is None:
+        return None
+    if not _is_int(raw) or raw < 1:
+        errors.add("max_back_to_back", "应为正整数或 null", "must be a positive integer or null")
+        return None
+    return int(raw)
+
+
+def _pauses(data: dict[str, Any], errors: _Errors, slots: int) -> frozenset[int]:
+    raw = data.get("pauses_after")
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        errors.add("pauses_after", "应为时段序号列表", "must be a list of slot numbers")
+        return frozenset()
+    out: set[int] = set()
+    for index, value in enumerate(raw):
+        if not _is_int(value) or not 0 <= value < max(slots, 1):
+            errors.add(
+                f"pauses_after[{index}]",
+                f"应为 0–{slots - 1} 的时段序号",
+                f"must be a slot number 0–{slots - 1}",
+            )
+        else:
+            out.add(int(value))
+    return frozenset(out)
+
+
 def parse_problem(data: Any) -> EventProblem:
     """Turn the decoded JSON of an event file into a checked EventProblem (or one clear error)."""
     errors = _Errors()
@@ -255,6 +285,8 @@ def parse_problem(data: Any) -> EventProblem:
         previous=_meetings(data, "previous", errors),
         fairness=_fairness(data, errors),
         slot_labels=_slot_labels(data, errors),
+        max_back_to_back=_back_to_back(data, errors),
+        pauses_after=_pauses(data, errors, slots if isinstance(slots, int) else 0),
     )
     errors.raise_if_any()
     _resolve_cancelled(problem)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from matchmaker.events.solver.gaps import idle_gaps
+from matchmaker.events.solver.humane import cap_back_to_back
 from matchmaker.events.solver.instance import Instance, build_instance, unmet
 from matchmaker.events.solver.model import EventProblem, Meeting, Plan, ScoredPair, UnmetPair
 from matchmaker.events.solver.schedule import Scheduled, build_schedule, meeting_values
@@ -100,13 +101,14 @@ def plan_event(
         stats["gap"] = max(gap, 0.0)
     if inst.previous:
         stats.update(_changes(inst, grid.slot_of, tables))
-    return Plan(
+    made = Plan(
         meetings=meetings,
         objective=objective,
         unmet_must_meet=unmet_rows,
         dropped=dropped,
         stats=stats,
     )
+    return cap_back_to_back(problem, made)  # humane schedules: at most N meetings in a row
 
 
 def _quality(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from matchmaker.events.solver.model import EventInputError, EventProblem, ParticipantId
 
@@ -151,6 +152,7 @@ def validate_problem(problem: EventProblem) -> None:
                 f"参会方 {_show(who)} 的锁定会谈 {count} 场，超过上限 {caps[who]}",
                 f"participant {_show(who)} has {count} locked meetings, more than max_meetings {caps[who]}",
             )
+    _check_locked_runs(problem, add)
     if problem.slot_labels is not None and len(problem.slot_labels) != slots:
         add(
             "slot_labels",
@@ -163,3 +165,28 @@ def validate_problem(problem: EventProblem) -> None:
             more = len(problems) - MAX_REPORTED
             shown.append(f"……另有 {more} 处问题 / … and {more} more problem(s)")
         raise EventInputError("\n".join(shown))
+
+
+def _check_locked_runs(problem: EventProblem, add: Callable[[str, str, str], None]) -> None:
+    """Locked meetings alone must not put anyone over the back-to-back cap (no plan could)."""
+    cap = problem.max_back_to_back
+    if cap is None:
+        return
+    held: dict[ParticipantId, set[int]] = {}
+    for m in problem.locked:
+        for who in (m.a, m.b):
+            held.setdefault(who, set()).add(m.slot)
+    for who, slots in held.items():
+        run = 0
+        for slot in range(problem.slots):
+            run = run + 1 if slot in slots else 0
+            if run > cap:
+                add(
+                    "locked",
+                    f"参会方 {_show(who)} 的锁定会谈连续 {run} 场，超过连续上限 {cap}",
+                    f"participant {_show(who)} has {run} locked meetings in a row, more than "
+                    f"max_back_to_back {cap}",
+                )
+                break
+            if slot in problem.pauses_after:
+                run = 0

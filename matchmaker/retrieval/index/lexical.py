@@ -119,6 +119,16 @@ class _TermIndex:
         )
         return ranked[:k]
 
+    def document_frequency(self, token: str) -> int:
+        """How many documents contain the word (as of the last change)."""
+        with self._lock:
+            built = self._build()
+            at = self._vocab.get(token)
+            df = getattr(self, "_df", None)
+            if built is None or at is None or df is None or at >= len(df):
+                return 0
+            return int(df[at])
+
     def coverage(
         self, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()
     ) -> dict[int, float]:
@@ -264,6 +274,7 @@ class LexicalIndex(_TermIndex):
         # rebuild after a change costs one matrix conversion and nothing per entry
         n_docs = counts.shape[0]
         df = _document_frequency(counts)
+        self._df = df
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         mean_length = float(lengths.mean()) or 1.0

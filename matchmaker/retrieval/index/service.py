@@ -62,6 +62,19 @@ class Expansion:
     boost: float = 0.05
 
 
+class WordFrequencies:
+    """A read-only `get(word, default)` over one kind's lexical index, always current."""
+
+    def __init__(self, lexical: Any, lock: threading.RLock) -> None:
+        self._lexical = lexical
+        self._lock = lock
+
+    def get(self, word: str, default: int = 0) -> int:
+        """Documents containing the word (default when none)."""
+        with self._lock:
+            return self._lexical.document_frequency(word) or default
+
+
 def _add_scores(
     base: list[tuple[int, float]], extra: list[tuple[int, float]], weight: float, k: int
 ) -> list[tuple[int, float]]:
@@ -331,6 +344,10 @@ class SearchIndex:
         if vector is None and mode != "lexical":
             vector = self.embedder.encode_queries([query])[0]
         return self._search(kind, k, filters, mode, vector, query, expansion)
+
+    def frequencies(self, kind: str) -> WordFrequencies:
+        """Current document frequencies of the words of `kind` (for ranking shared words)."""
+        return WordFrequencies(self._kind(kind).lexical, self.lock)
 
     def coverage(
         self, kind: str, query: str, ids: Sequence[int], ignore: frozenset[str] = frozenset()

@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache
 from matchmaker.retrieval.index.service import open_index_with_report
 from matchmaker.retrieval.index.vector import VECTOR_FILE, GenerationStore
-from matchmaker.store.models import ITEM_MODELS
+from matchmaker.store.db import session_factory
+from matchmaker.store.models import ITEM_MODELS, Need
+from tests.retrieval.index.conftest import World
 
 
 def swap_stored_ids(directory: Path, kind: str) -> Path:
@@ -78,3 +80,28 @@ def test_manifest_records_checksums_and_the_database_state(
     assert {c.kind: c.db_count for c in checks} == {
         k: manifest["state"][k]["count"] for k in manifest["state"]
     }
+
+
+def test_database_state_agrees_on_each_database(
+    any_db: tuple[Engine, World], embedder: Embedder, cache: EmbeddingCache, tmp_path: Path
+) -> None:
+    from matchmaker.retrieval.index.integrity import (
+        change_marker,
+        compare_states,
+        database_state,
+    )
+
+    engine, world = any_db
+    with session_factory(engine)() as session:
+        open_index_with_report(session, embedder, tmp_path / "index", cache=cache)
+        _, manifest = GenerationStore(tmp_path / "index").current() or (None, {})
+        before = change_marker(session)
+        assert all(c.agree for c in compare_states(manifest["state"], database_state(session)))
+        need = session.get(Need, world.ids["N1"])
+        assert need is not None
+        need.description = "改过的需求描述"
+        need.refresh_hash()
+        session.commit()
+        assert change_marker(session) != before
+        checks = compare_states(manifest["state"], database_state(session))
+        assert {c.kind for c in checks if not c.agree} == {"need"}

@@ -1,7 +1,7 @@
 """person accounts, organisation requests, item reviews, introductions
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 00:00:00
 
 People sign in with e-mail and password (`users`), ask for a new organisation
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

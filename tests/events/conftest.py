@@ -1,0 +1,53 @@
+"""A real SMTP server (aiosmtpd) for the participant e-mails and a mailer aimed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from matchmaker.core.config import Settings
+from matchmaker.digest.transport import SmtpTransport
+from matchmaker.events.service.mail import Mailer
+from tests.digest.conftest import Handler, SmtpServer, free_port
+
+PUBLIC_URL = "https://mm.example.cn"
+SECRET = "events-test-secret-key-that-is-long-enough"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 and a free port."""
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)
+    controller.start()
+    try:
+        yield SmtpServer(port, handler)
+    finally:
+        handler.release.set()
+        controller.stop()
+
+
+def mail_settings(port: int) -> Settings:
+    """Settings that send to the test server, with a known public URL and secret."""
+    return Settings.model_validate(
+        {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "SMTP_SENDER": "活动组 <events@mm.example.cn>",
+            "MATCHMAKER_PUBLIC_URL": PUBLIC_URL,
+            "MATCHMAKER_SECRET_KEY": SECRET,
+            "MATCHMAKER_DIGEST_RETRY_BASE_SECONDS": 0.01,
+        }
+    )
+
+
+@pytest.fixture
+def mailer(smtp: SmtpServer) -> Iterator[Mailer]:
+    """A mailer on the test SMTP server."""
+    settings = mail_settings(smtp.port)
+    transport = SmtpTransport(settings, sleep=lambda _: None)
+    yield Mailer(settings, transport)
+    transport.close()

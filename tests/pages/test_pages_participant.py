@@ -1,0 +1,158 @@
+"""Browser walk of the participant side on a live server with a real SMTP server: invite →
+answer by the e-mailed link (phone width) → request and accept a meeting → plan → agenda e-mail
+with .ics → check-in → a no-show cancelled and re-planned → one e-mail with only the change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from typing import Any
+
+import pytest
+
+if not os.environ.get("CI"):  # in CI a missing selenium fails the run instead
+    pytest.importorskip("selenium", reason="selenium not installed")
+
+from icalendar import Calendar  # noqa: E402
+from pages_helpers import (  # noqa: E402
+    accessibility_problems,
+    click_and_wait,
+    page_overflow,
+    phone,
+    shoot,
+    wait_css,
+)
+from selenium.webdriver.common.by import By  # noqa: E402
+
+EVENT = {
+    "name": "人工智能硬件对接会（参会方流程）",
+    "date": "2027-04-20",
+    "description": "机器视觉、智能终端与算力硬件的一对一洽谈。",
+    "industries": ["ai-hardware"],
+    "sessions": [{"name": "上午场", "start": "09:00", "end": "11:00", "slot_minutes": 20}],
+    "tables": 3,
+}
+
+
+def call(server: Any, method: str, path: str, body: Any = None) -> Any:
+    """The JSON API as the organiser."""
+    request = urllib.request.Request(
+        server.url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"X-API-Key": server.keys["organiser"], "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=300) as response:
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def mails_to(server: Any, address: str) -> list[Any]:
+    return [r.message for r in server.mail.to(address)]
+
+
+def body(message: Any) -> str:
+    return str(message.get_body(("plain",)).get_content())
+
+
+def link(server: Any, address: str) -> str:
+    found = re.search(
+        r"http://127\.0\.0\.1:\d+/events/rsvp/\S+", body(mails_to(server, address)[0])
+    )
+    assert found is not None, "no answer link in the invitation"
+    return found.group(0)
+
+
+def test_invite_answer_request_plan_agenda_and_change(browser: Any, live_server: Any) -> None:
+    event = call(live_server, "POST", "/api/v1/events", EVENT)["id"]
+    base = f"/api/v1/events/{event}"
+    ranked = call(live_server, "GET", f"{base}/candidates?themed_only=true&limit=3")["items"]
+    assert len(ranked) == 3 and ranked[0]["fit"] >= ranked[-1]["fit"] > 0
+    people = {name: c for name, c in zip("abc", ranked, strict=True)}
+    sent = call(
+        live_server,
+        "POST",
+        f"{base}/invitations",
+        {
+            "invitations": [
+                {"organisation_id": c["organisation_id"], "email": f"{name}@example.cn"}
+                for name, c in people.items()
+            ]
+        },
+    )
+    assert sent["mailing"]["sent"] == 3
+    assert all(len(mails_to(live_server, f"{x}@example.cn")) == 1 for x in "abc")
+
+    # a and b accept on a phone; c declines.
+    phone(browser)
+    browser.get(link(live_server, "a@example.cn"))
+    assert EVENT["name"] in wait_css(browser, "h1").text
+    assert page_overflow(browser) == 0
+    browser.find_element(By.ID, "max-meetings").send_keys("3")
+    browser.find_element(By.ID, "looking-for").send_keys("寻找视觉检测算法合作")
+    click_and_wait(browser, browser.find_element(By.ID, "send-answer"))
+    assert wait_css(browser, "#rsvp-status").text == "已接受邀请"
+    browser.get(link(live_server, "b@example.cn"))
+    click_and_wait(browser, wait_css(browser, "#send-answer"))
+    browser.get(link(live_server, "c@example.cn"))
+    browser.find_element(By.ID, "accept-no").click()
+    click_and_wait(browser, browser.find_element(By.ID, "send-answer"))
+    assert wait_css(browser, "#rsvp-status").text == "已谢绝邀请"
+    status = call(live_server, "GET", f"{base}/invitations")
+    assert status["summary"] == {"pending": 0, "accepted": 2, "declined": 1, "total": 3}
+    pid = {
+        name: next(
+            i["participant_id"]
+            for i in status["items"]
+            if i["organisation_id"] == c["organisation_id"]
+        )
+        for name, c in people.items()
+    }
+
+    # a asks b for a meeting; b accepts on its page.
+    browser.get(link(live_server, "a@example.cn"))
+    card = wait_css(browser, f"#partner-{pid['b']}")
+    assert people["b"]["name"] in card.text
+    click_and_wait(browser, card.find_element(By.CSS_SELECTOR, "button[value=request]"))
+    assert "您已发出邀约" in wait_css(browser, f"#partner-{pid['b']}").text
+    browser.get(link(live_server, "b@example.cn"))
+    card = wait_css(browser, f"#partner-{pid['a']}")
+    assert "对方向您发出了会谈邀约" in card.text
+    click_and_wait(browser, card.find_element(By.CSS_SELECTOR, "button[value=accept]"))
+    assert accessibility_problems(browser) == []
+    shoot(browser, "participant-partners-phone")
+
+    # The organiser plans and sends agendas: a and b each get one, with an .ics.
+    call(live_server, "POST", f"{base}/plan", {"time_limit": 5})
+    assert call(live_server, "POST", f"{base}/agendas/send")["sent"] == 2
+    assert call(live_server, "POST", f"{base}/agendas/send")["sent"] == 0
+    agenda = mails_to(live_server, "a@example.cn")[-1]
+    assert "日程" in str(agenda["Subject"]) and people["b"]["name"] in body(agenda)
+    [ics] = [p for p in agenda.iter_attachments() if p.get_content_type() == "text/calendar"]
+    entries = Calendar.from_ical(ics.get_content()).walk("VEVENT")
+    assert any(f"with{pid['b']}@" in str(e["uid"]) for e in entries)
+    assert len(mails_to(live_server, "c@example.cn")) == 1, "a decliner gets no agenda"
+    browser.get(link(live_server, "a@example.cn"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#agenda .agenda-row")
+    assert len(rows) == len(entries) and "双方已约定会谈" in wait_css(browser, "#agenda").text
+    assert browser.find_element(By.ID, "ics").get_attribute("href").endswith("/agenda.ics")
+    assert page_overflow(browser) == 0
+    shoot(browser, "participant-agenda-phone")
+
+    # On the day: a checks in on its page; b does not come (a no-show): the organiser cancels
+    # it, a minimal-change re-plan refills its places and a gets one e-mail with only the change.
+    click_and_wait(browser, browser.find_element(By.ID, "check-in"))
+    assert "已签到" in wait_css(browser, "#checked-in").text
+    listed = call(live_server, "GET", f"{base}/participants")
+    arrived = {p["id"]: p["checked_in_at"] for p in listed}
+    assert arrived[pid["a"]] is not None and arrived[pid["b"]] is None
+    before = len(mails_to(live_server, "a@example.cn"))
+    call(live_server, "POST", f"{base}/participants/{pid['b']}/no-show")
+    call(live_server, "POST", f"{base}/agendas/send")
+    change = mails_to(live_server, "a@example.cn")[before:]
+    assert len(change) == 1
+    text = body(change[0])
+    assert "取消 Cancelled" in text and people["b"]["name"] in text
+    assert text.count("新增 New") + text.count("调整 Moved") + text.count("取消 Cancelled") >= 1
