@@ -16,7 +16,7 @@ from api import docs, pages, problems, security
 from api.middleware import AccessLogMiddleware
 from api.problems import Problem
 from api.routes import digest as digest_routes
-from api.routes import event_participation, finance, imports, items, search
+from api.routes import event_participation, event_team, feedback, finance, imports, items, search
 from api.routes import events as event_routes
 from api.routes import maps as maps_routes
 from matchmaker import __version__
@@ -96,10 +96,12 @@ def create_app() -> FastAPI:
     app.include_router(items.router)
     app.include_router(imports.router)
     app.include_router(search.router)
+    app.include_router(feedback.router)
     app.include_router(finance.router)
     app.include_router(maps_routes.router)
     app.include_router(digest_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(event_team.router)
     app.include_router(event_participation.router)
 
     @app.get("/health", summary="存活检查 Liveness", tags=["运维 Operations"])

@@ -16,7 +16,7 @@ from api import problems
 from api.deps import CallerDep, EventScorerDep, SessionDep
 from api.problems import Problem
 from api.routes.event_schemas import ParticipantPublic, PlanSummary
-from api.routes.events import PathId, _access, _use_cases
+from api.routes.events import PathId, access_to, use_cases
 from api.routes.participation_schemas import (
     AnswerIn,
     CandidatePage,
@@ -44,9 +44,9 @@ router = APIRouter(
     prefix="/api/v1", tags=["活动参会方 Event participants"], responses=problems.COMMON_RESPONSES
 )
 
-Managing = Annotated[EventAccess, Depends(_access(Action.MANAGE))]
-Answering = Annotated[EventAccess, Depends(_access(Action.RSVP))]
-Requesting = Annotated[EventAccess, Depends(_access(Action.REQUEST))]
+Managing = Annotated[EventAccess, Depends(access_to(Action.MANAGE))]
+Answering = Annotated[EventAccess, Depends(access_to(Action.RSVP))]
+Requesting = Annotated[EventAccess, Depends(access_to(Action.REQUEST))]
 
 
 def mailer() -> mail.Mailer:
@@ -83,7 +83,7 @@ def candidates(
 ) -> dict[str, Any]:
     """Every organisation, best fit to the event's theme first, with the reasons; already
     invited or participating ones are flagged (the event's organiser team and admins)."""
-    with _use_cases(session):
+    with use_cases(session):
         event = get_event(session, event_id)
         total, found = fit.ranked_candidates(
             session,
@@ -106,7 +106,7 @@ def candidates(
 def list_invitations(event_id: PathId, session: SessionDep, who: Managing) -> dict[str, Any]:
     """Counts of pending / accepted / declined answers and every invitation with its answer and
     the e-mails sent (the event's organiser team and admins)."""
-    with _use_cases(session):
+    with use_cases(session):
         return _listing(session, event_id)
 
 
@@ -126,7 +126,7 @@ def create_invitations(
 ) -> dict[str, Any]:
     """Invite organisations (all or none: each problem names its row); each gets one e-mail with
     a signed link to accept or decline. Delivery failures are listed and retried by the next send."""
-    with _use_cases(session):
+    with use_cases(session):
         if body.rsvp_deadline is not None:
             rsvp.set_rsvp_deadline(session, event_id, body.rsvp_deadline)
         rsvp.invite_organisations(
@@ -137,10 +137,10 @@ def create_invitations(
         )
     done = None
     if body.send:
-        with _use_cases(session):
+        with use_cases(session):
             done = mail.send_invitations(session, post, event_id)
         post.transport.close()
-    with _use_cases(session):
+    with use_cases(session):
         return _listing(session, event_id, done)
 
 
@@ -153,14 +153,14 @@ def send_invitations(
     event_id: PathId, session: SessionDep, who: Managing, post: MailerDep
 ) -> dict[str, Any]:
     """Send invitations not yet delivered and the reminders due now (each e-mail goes once)."""
-    with _use_cases(session):
+    with use_cases(session):
         done = mail.send_invitations(session, post, event_id)
         more = mail.send_reminders(session, post, event_id=event_id)
     post.transport.close()
     done.sent += more.sent
     done.failed += more.failed
     done.errors += more.errors
-    with _use_cases(session):
+    with use_cases(session):
         return _listing(session, event_id, done)
 
 
@@ -177,7 +177,7 @@ def answer_invitation(
     organisation = caller.actor.organisation_id
     if organisation is None:
         raise Problem(403, "只有受邀机构可以回复 / only the invited organisation may answer")
-    with _use_cases(session):
+    with use_cases(session):
         row = rsvp.invitation_of(session, event_id, organisation)
         rsvp.respond(
             session,
@@ -217,7 +217,7 @@ def list_partners(
     """The other participants, best fit first, with the topic and reasons, your stance towards
     each and their requests to you (a participant's key)."""
     own = _own(who)
-    with _use_cases(session):
+    with use_cases(session):
         event = get_event(session, event_id)
         return [p.as_dict() for p in requests.partners(session, event, own, scorer)]
 
@@ -233,7 +233,7 @@ def make_request(
 ) -> dict[str, Any]:
     """Replaces your earlier stance towards that participant; a request waits for the other side."""
     own = _own(who)
-    with _use_cases(session):
+    with use_cases(session):
         event = get_event(session, event_id)
         row = requests.stance(session, event, own, body.to, body.kind, body.message)
         return requests.request_view(row, participant_names(session, event))
@@ -253,7 +253,7 @@ def answer_request(
 ) -> dict[str, Any]:
     """An accepted request becomes a must-meet pair at the next plan (the addressee only)."""
     own = _own(who)
-    with _use_cases(session):
+    with use_cases(session):
         event = get_event(session, event_id)
         row = requests.answer_request(session, event, request_id, own, body.accept)
         return requests.request_view(row, participant_names(session, event))
@@ -272,7 +272,7 @@ def withdraw_request(
 ) -> Response:
     """Take back your request, wish or "not interested" towards that participant."""
     own = _own(who)
-    with _use_cases(session):
+    with use_cases(session):
         requests.withdraw(session, get_event(session, event_id), own, to_id)
     return Response(status_code=204)
 
@@ -284,7 +284,7 @@ def withdraw_request(
 )
 def list_requests(event_id: PathId, session: SessionDep, who: Managing) -> list[dict[str, Any]]:
     """Every request, wish and "not interested" mark (the event's organiser team and admins)."""
-    with _use_cases(session):
+    with use_cases(session):
         event = get_event(session, event_id)
         names = participant_names(session, event)
         return [requests.request_view(r, names) for r in requests.requests_of(session, event)]
@@ -301,7 +301,7 @@ def send_agendas(
 ) -> dict[str, Any]:
     """Each accepted invitee gets its agenda (with .ics) once, then one e-mail per change with
     only what changed for it; nothing is sent twice."""
-    with _use_cases(session):
+    with use_cases(session):
         done = mail.send_agendas(session, post, event_id)
     post.transport.close()
     return done.__dict__
@@ -318,7 +318,7 @@ def set_schedule_rules(
 ) -> dict[str, Any]:
     """Spread (nobody has more than `max_back_to_back` meetings in a row; a pause such as lunch
     ends a run) or compact; break slots nobody meets in. Applies from the next plan."""
-    with _use_cases(session):
+    with use_cases(session):
         rules = humane.set_schedule_rules(
             session,
             event_id,
@@ -339,7 +339,7 @@ def preview_regenerate(
 ) -> dict[str, Any]:
     """Plans from scratch without storing: how many meetings would be kept, moved, added and
     removed, and how many participants' agendas would change (ask before regenerating)."""
-    with _use_cases(session):
+    with use_cases(session):
         preview = planning.preview_generate(session, event_id, scorer, time_limit=8.0)
         session.rollback()
     return preview
@@ -360,7 +360,7 @@ def check_in(
 ) -> dict[str, Any]:
     """Mark a participant as arrived (the organiser team); a no-show is cancelled instead
     (`POST …/cancel`: a minimal-change re-plan refills its places)."""
-    with _use_cases(session):
+    with use_cases(session):
         if undo:
             row = onsite.undo_check_in(session, event_id, participant_id)
         else:
@@ -383,7 +383,7 @@ def no_show(
 ) -> dict[str, Any] | None:
     """Every other meeting stays exactly where it is (locked); the participant is cancelled and
     its freed places go to pairs that fit around them (null before the first plan)."""
-    with _use_cases(session):
+    with use_cases(session):
         outcome = onsite.no_show(
             session, event_id, participant_id, scorer, actor=caller.actor.principal
         )

@@ -32,8 +32,6 @@ from api.routes.event_schemas import (
     ExportFormat,
     MeetingMove,
     MeetingOut,
-    OrganiserAdd,
-    OrganiserPublic,
     PairRuleCreate,
     PairRulePublic,
     ParticipantCreate,
@@ -50,7 +48,6 @@ from matchmaker.events.service import (
     participants,
     planning,
     rules,
-    team,
     views,
 )
 from matchmaker.events.service.access import authorise
@@ -67,7 +64,7 @@ Offset = Annotated[int, Query(ge=0, le=100000, description="偏移 offset")]
 
 # ---- helpers -----------------------------------------------------------------------------------
 @contextmanager
-def _use_cases(session: Session) -> Iterator[None]:
+def use_cases(session: Session) -> Iterator[None]:
     """Turn the service's refusals into problem documents, rolling back what was started."""
     try:
         yield
@@ -94,21 +91,21 @@ def _actor(caller: Caller) -> str:
     return f"{caller.role}:{caller.key_id}"
 
 
-def _access(action: Action):
+def access_to(action: Action):
     """A dependency: the caller's standing at the path's event if the policy allows the action
     (404 when the caller may not see the event, 403 when it may see but not do this)."""
 
     def check(event_id: PathId, session: SessionDep, caller: CallerDep) -> EventAccess:
-        with _use_cases(session):
+        with use_cases(session):
             _, who = authorise(session, caller.actor, event_id, action)
         return who
 
     return check
 
 
-Viewing = Annotated[EventAccess, Depends(_access(Action.VIEW))]
-ListingParticipants = Annotated[EventAccess, Depends(_access(Action.PARTICIPANTS))]
-Managing = Annotated[EventAccess, Depends(_access(Action.MANAGE))]
+Viewing = Annotated[EventAccess, Depends(access_to(Action.VIEW))]
+ListingParticipants = Annotated[EventAccess, Depends(access_to(Action.PARTICIPANTS))]
+Managing = Annotated[EventAccess, Depends(access_to(Action.MANAGE))]
 
 
 def _inline(file: ExportFile) -> dict[str, str]:
@@ -159,7 +156,7 @@ def list_events(
 def create_event(body: EventCreate, session: SessionDep, caller: OrganiserDep) -> dict[str, Any]:
     """Create an event with its sessions/slots and tables (admin, organiser); the caller's key
     becomes the first member of its organiser team."""
-    with _use_cases(session):
+    with use_cases(session):
         event = events.create_event(
             session, body.spec(), actor=_actor(caller), organiser=caller.actor.principal
         )
@@ -169,7 +166,7 @@ def create_event(body: EventCreate, session: SessionDep, caller: OrganiserDep) -
 @router.get("/events/{event_id}", response_model=EventPublic, summary="活动详情 Get an event")
 def get_event(event_id: PathId, session: SessionDep, who: Viewing) -> dict[str, Any]:
     """One event with its grid (its organiser team and admins also get the internal note)."""
-    with _use_cases(session):
+    with use_cases(session):
         event = events.get_event(session, event_id)
     return event_for(views.event_view(session, event), who)
 
@@ -179,7 +176,7 @@ def update_event(
     event_id: PathId, body: EventUpdate, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> dict[str, Any]:
     """Change an event (admin, organiser); 409 when a new grid would cut the current plan."""
-    with _use_cases(session):
+    with use_cases(session):
         event = events.update_event(session, event_id, body.values())
     return views.event_view(session, event)
 
@@ -189,7 +186,7 @@ def delete_event(
     event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> Response:
     """Delete an event with its participants and plans (admin, organiser)."""
-    with _use_cases(session):
+    with use_cases(session):
         events.delete_event(session, event_id)
     return Response(status_code=204)
 
@@ -205,7 +202,7 @@ def list_participants(
 ) -> list[dict[str, Any]]:
     """Everyone invited, cancelled ones included (status tells); a participant's key gets its
     own entry only, without the organisers' note."""
-    with _use_cases(session):
+    with use_cases(session):
         return participants_for(views.participant_list(session, event_id), who)
 
 
@@ -223,7 +220,7 @@ def add_participant(
     who: Managing,
 ) -> dict[str, Any]:
     """Invite an organisation with its constraints (admin, organiser)."""
-    with _use_cases(session):
+    with use_cases(session):
         row = participants.add_participant(
             session,
             event_id,
@@ -254,7 +251,7 @@ def update_participant(
     who: Managing,
 ) -> dict[str, Any]:
     """Change constraints or items (admin, organiser); applies at the next (re-)plan."""
-    with _use_cases(session):
+    with use_cases(session):
         row = participants.update_participant(
             session, event_id, participant_id, body.model_dump(exclude_unset=True)
         )
@@ -274,7 +271,7 @@ def remove_participant(
     who: Managing,
 ) -> Response:
     """Remove a participant no plan mentions (admin, organiser); 409: cancel it instead."""
-    with _use_cases(session):
+    with use_cases(session):
         participants.remove_participant(session, event_id, participant_id)
     return Response(status_code=204)
 
@@ -296,7 +293,7 @@ def cancel_participant(
     """Cancel (admin, organiser): its meetings go, the freed places are refilled by a re-plan
     (the summary says what changed; null when the event had no plan yet)."""
     options = body or PlanRequest()
-    with _use_cases(session):
+    with use_cases(session):
         outcome = planning.cancel_participant(
             session,
             event_id,
@@ -318,7 +315,7 @@ def participant_agenda(
     event_id: PathId, participant_id: PathId, session: SessionDep, caller: CallerDep
 ) -> Response:
     """Printable HTML agenda of one participant (a participant's key: its own only)."""
-    with _use_cases(session):
+    with use_cases(session):
         file = downloads.agenda_file(session, event_id, participant_id, caller.actor)
     return Response(content=file.content, media_type=file.media_type, headers=_inline(file))
 
@@ -331,7 +328,7 @@ def list_pair_rules(
     event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> list[dict[str, Any]]:
     """Must-meet and never-meet rules (admin, organiser: never-meet rules are confidential)."""
-    with _use_cases(session):
+    with use_cases(session):
         return views.rule_list(session, event_id)
 
 
@@ -349,7 +346,7 @@ def add_pair_rule(
     who: Managing,
 ) -> dict[str, Any]:
     """Two participants must meet, or never meet (admin, organiser)."""
-    with _use_cases(session):
+    with use_cases(session):
         rule = rules.add_pair_rule(session, event_id, body.a, body.b, body.rule, body.note)
     return views.rule_of(session, rule)
 
@@ -361,7 +358,7 @@ def remove_pair_rule(
     event_id: PathId, rule_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
 ) -> Response:
     """Delete one rule (admin, organiser)."""
-    with _use_cases(session):
+    with use_cases(session):
         rules.remove_pair_rule(session, event_id, rule_id)
     return Response(status_code=204)
 
@@ -383,7 +380,7 @@ def generate_plan(
 ) -> dict[str, Any]:
     """Plan from scratch, keeping locked meetings (admin, organiser); checked before it is stored."""
     options = body or PlanRequest()
-    with _use_cases(session):
+    with use_cases(session):
         outcome = planning.generate_plan(
             session,
             event_id,
@@ -411,7 +408,7 @@ def replan(
 ) -> dict[str, Any]:
     """Re-plan (admin, organiser): locked meetings stay, few others move; 409 without a plan."""
     options = body or PlanRequest()
-    with _use_cases(session):
+    with use_cases(session):
         outcome = planning.replan(
             session,
             event_id,
@@ -431,7 +428,7 @@ def replan(
 def get_plan(event_id: PathId, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
     """The current plan as a slot × table grid and per participant; a participant's key gets
     only its own meetings, without scores. 404 before the first plan."""
-    with _use_cases(session):
+    with use_cases(session):
         shown = views.plan_view(session, event_id, caller.actor)
     if shown.document is None:
         raise Problem(404, f"活动 {event_id} 还没有方案 / event {event_id} has no plan yet")
@@ -463,7 +460,7 @@ def unlock_meeting(
 
 
 def _set_locked(session: Session, event_id: int, meeting_id: int, locked: bool) -> dict[str, Any]:
-    with _use_cases(session):
+    with use_cases(session):
         meeting = edits.set_locked(session, event_id, meeting_id, locked)
     return views.meeting_of(session, meeting.plan.event, meeting)
 
@@ -482,7 +479,7 @@ def move_meeting(
     who: Managing,
 ) -> dict[str, Any]:
     """Move a meeting (admin, organiser) if every rule holds there; locked unless lock=false."""
-    with _use_cases(session):
+    with use_cases(session):
         meeting = edits.move_meeting(
             session, event_id, meeting_id, body.slot, body.table, lock=body.lock
         )
@@ -506,49 +503,6 @@ def export_plan(
     (the event's organiser team and admins; ics is per participant: 422); a participant's key
     gets its own agenda in that format, .ics (RFC 5545) included, without scores; 409 before
     the first plan."""
-    with _use_cases(session):
+    with use_cases(session):
         file = downloads.plan_file(session, event_id, fmt, caller.actor)
     return _download(file)
-
-
-# ---- organiser team ----------------------------------------------------------------------------
-@router.get(
-    "/events/{event_id}/organisers",
-    response_model=list[OrganiserPublic],
-    summary="组织团队 The event's organiser team",
-)
-def list_organisers(
-    event_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
-) -> list[dict[str, Any]]:
-    """The keys that organise this event: its creator and co-organisers (the team and admins)."""
-    with _use_cases(session):
-        return [team.member_view(session, m) for m in team.team(session, event_id)]
-
-
-@router.post(
-    "/events/{event_id}/organisers",
-    response_model=OrganiserPublic,
-    status_code=201,
-    summary="添加协办组织者 Add a co-organiser",
-)
-def add_organiser(
-    event_id: PathId, body: OrganiserAdd, session: SessionDep, caller: OrganiserDep, who: Managing
-) -> dict[str, Any]:
-    """Add an organiser's (or admin's) key to the team: it then sees and manages the event."""
-    with _use_cases(session):
-        row = team.add_organiser(session, event_id, body.key_id, caller.actor.principal)
-    return team.member_view(session, row)
-
-
-@router.delete(
-    "/events/{event_id}/organisers/{key_id}",
-    status_code=204,
-    summary="移出组织团队 Remove a co-organiser",
-)
-def remove_organiser(
-    event_id: PathId, key_id: PathId, session: SessionDep, caller: OrganiserDep, who: Managing
-) -> Response:
-    """Take a key off the team (409 for the last member)."""
-    with _use_cases(session):
-        team.remove_organiser(session, event_id, key_id)
-    return Response(status_code=204)
