@@ -23,6 +23,7 @@ from matchmaker.policy.actor import (
     Actor,
     key_principal,
     refusal,
+    user_principal,
 )
 from matchmaker.ranking.service import Recommender
 from matchmaker.retrieval.index.service import SearchIndex
@@ -48,12 +49,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: role and, for enterprise keys, the organisation they act for."""
+    """Who is calling: role and, for enterprise keys, the organisation they act for; an API key
+    (`key_id`) or, for reads through a browser session, a signed-in person (`user_id`)."""
 
-    key_id: int
+    key_id: int | None
     role: str
     organisation_id: int | None
     park_id: int | None = None
+    user_id: int | None = None
 
     @property
     def sees_contacts(self) -> bool:
@@ -62,8 +65,13 @@ class Caller:
 
     @property
     def actor(self) -> Actor:
-        """The caller as the policy knows it (role, organisation, principal "key:N")."""
-        return Actor(self.role, self.organisation_id, key_principal(self.key_id), self.park_id)
+        """The caller as the policy knows it (role, organisation, principal "key:N" or "user:N")."""
+        principal = (
+            user_principal(self.user_id)
+            if self.user_id is not None
+            else key_principal(self.key_id or 0)
+        )
+        return Actor(self.role, self.organisation_id, principal, self.park_id)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -80,7 +88,7 @@ def _session_caller(request: Request, session: Session) -> Caller | None:
     user = current_user(request, session)
     if user is None:
         return None
-    return Caller(user.key_id, user.role, user.organisation_id, user.park_id)
+    return Caller(user.key_id, user.role, user.organisation_id, user.park_id, user.user_id)
 
 
 def current_caller(

@@ -6,13 +6,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    accounts,
     auth,
     events,
     feedback,
+    introductions,
     items,
+    keys,
+    matches,
     park_map,
     parks,
     portal,
+    publishing,
     rd_zero,
     schedule,
     search,
@@ -24,6 +29,11 @@ from api.pages.web import STATIC_DIR
 ROUTERS = (
     search.router,
     auth.router,
+    accounts.router,
+    publishing.router,
+    matches.router,
+    introductions.router,
+    keys.router,
     feedback.router,
     items.router,
     parks.router,

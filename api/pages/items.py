@@ -18,6 +18,8 @@ from matchmaker.core.errors import NotFound
 from matchmaker.core.kinds import EAST_TO_GUANGXI, ITEM_KINDS
 from matchmaker.core.messages import UserFacingError
 from matchmaker.core.vocab import is_guangxi
+from matchmaker.policy.actor import ITEMS_SUBMIT
+from matchmaker.policy.catalog import owner_id
 from matchmaker.ranking.results import Recommendation
 from matchmaker.ranking.tracks import TRACKS
 from matchmaker.retrieval.explain import Item, organisation_of, park_name
@@ -128,8 +130,19 @@ def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLR
         sections=recommendation_sections(request, page, item),
         reason_codes=REASON_CODES,
         anonymous=page.user is None,
+        introduce=may_introduce(page, item),
         finance=finance_for(page, item),
     )
+
+
+def may_introduce(page: Page, item: Item) -> bool:
+    """Whether the person may ask the item's organisation for an introduction: a member of
+    another organisation, about a published item that has one."""
+    if page.user is None or item.status != "active":
+        return False
+    actor = page.user.as_actor()
+    owner = owner_id(item)
+    return actor.can(ITEMS_SUBMIT) and owner is not None and not actor.acts_for(owner)
 
 
 def finance_for(page: Page, item: Any) -> list[Any]:

@@ -1,9 +1,11 @@
-"""Browser sessions for the pages: a signed, HttpOnly cookie naming the API key a person pasted.
+"""Browser sessions for the pages: a signed, HttpOnly cookie naming either a person's account
+(e-mail and password login, `matchmaker.accounts`) or the API key a person pasted.
 
-The cookie holds the key's SHA-256 (what the database stores), never the key itself, signed with
-`settings.secret_key` and dated, so it cannot be forged or kept forever; every request looks the
-key up again, so revoking a key ends its browser sessions at once. Forms that change anything
-carry a CSRF token derived from the cookie (and the cookie is SameSite=Lax).
+The cookie holds the account id with its session generation, or the key's SHA-256 (what the
+database stores), never a secret, signed with `settings.secret_key` and dated, so it cannot be
+forged or kept forever; every request looks the account or key up again, so revoking a key, or
+"sign out everywhere" (the generation moves on), ends its browser sessions at once. Forms that
+change anything carry a CSRF token derived from the cookie (and the cookie is SameSite=Lax).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.accounts.models import User
+from matchmaker.accounts.service import actor_of
 from matchmaker.core.config import get_settings
-from matchmaker.policy.actor import STATS_READ, Actor, key_principal
+from matchmaker.policy.actor import STATS_READ, Actor, key_principal, user_principal
 from matchmaker.store.auth import ApiKey, find_key
 from matchmaker.store.models import Organisation
 
@@ -30,18 +34,27 @@ SESSION_MAX_AGE = 7 * 24 * 3600
 
 @dataclass(frozen=True)
 class PageUser:
-    """The person behind a browser session: the role and organisation of their API key."""
+    """The person behind a browser session: the role and organisation of their account (with
+    `user_id`) or of the API key they pasted (with `key_id`)."""
 
-    key_id: int
+    key_id: int | None
     role: str
     organisation_id: int | None
     name: str
     organisation_name: str | None = None
     park_id: int | None = None
+    user_id: int | None = None
+
+    @property
+    def principal(self) -> str:
+        """ "user:N" for an account, "key:N" for an API key."""
+        if self.user_id is not None:
+            return user_principal(self.user_id)
+        return key_principal(self.key_id or 0)
 
     def as_actor(self) -> Actor:
-        """The person as the policy knows callers (role, organisation, principal "key:N", park)."""
-        return Actor(self.role, self.organisation_id, key_principal(self.key_id), self.park_id)
+        """The person as the policy knows callers (role, organisation, principal, park)."""
+        return Actor(self.role, self.organisation_id, self.principal, self.park_id)
 
     @property
     def sees_contacts(self) -> bool:
@@ -65,7 +78,9 @@ class PageUser:
 
     @property
     def actor(self) -> str:
-        """How the person is named in stored feedback and plans."""
+        """How the person is named in stored feedback and plans ("organiser:3", "member:user:7")."""
+        if self.user_id is not None:
+            return f"{self.role}:{self.principal}"
         return f"{self.role}:{self.key_id}"
 
 
@@ -89,7 +104,12 @@ def login_with_key(session: Session, key: str) -> str | None:
     return _signer().dumps({"h": record.key_hash})
 
 
-def _key_hash(request: Request) -> str | None:
+def login_with_account(user: User) -> str:
+    """The cookie value of a person signed in with e-mail and password."""
+    return _signer().dumps({"u": user.id, "g": user.session_generation})
+
+
+def _cookie(request: Request) -> dict[str, object] | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -97,22 +117,51 @@ def _key_hash(request: Request) -> str | None:
         data = _signer().loads(token, max_age=SESSION_MAX_AGE)
     except BadSignature:
         return None
-    value = data.get("h") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    return data if isinstance(data, dict) else None
+
+
+def _organisation_name(session: Session, organisation_id: int | None) -> str | None:
+    if organisation_id is None:
+        return None
+    org = session.get(Organisation, organisation_id)
+    return org.name if org is not None else None
+
+
+def _account_user(session: Session, user_id: object, generation: object) -> PageUser | None:
+    """The person of an account cookie while the account exists, is verified and the cookie's
+    generation is current (sign-out everywhere and password resets move it on)."""
+    if not isinstance(user_id, int) or not isinstance(generation, int):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.verified or user.session_generation != generation:
+        return None
+    actor = actor_of(user)
+    return PageUser(
+        None,
+        actor.role,
+        actor.organisation_id,
+        user.name,
+        _organisation_name(session, actor.organisation_id),
+        user_id=user.id,
+        park_id=actor.park_id,
+    )
 
 
 def current_user(request: Request, session: Session) -> PageUser | None:
-    """The signed-in person, or None (no cookie, a bad or old cookie, or a revoked key)."""
-    digest = _key_hash(request)
-    if digest is None:
+    """The signed-in person, or None (no cookie, a bad or old cookie, an account signed out
+    everywhere, or a revoked key)."""
+    data = _cookie(request)
+    if data is None:
+        return None
+    if "u" in data:
+        return _account_user(session, data.get("u"), data.get("g"))
+    digest = data.get("h")
+    if not isinstance(digest, str):
         return None
     record = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
     if record is None or record.revoked_at is not None:
         return None
-    org_name = None
-    if record.organisation_id is not None:
-        org = session.get(Organisation, record.organisation_id)
-        org_name = org.name if org is not None else None
+    org_name = _organisation_name(session, record.organisation_id)
     return PageUser(
         record.id, record.role, record.organisation_id, record.name, org_name, record.park_id
     )

@@ -5,7 +5,11 @@ clients, an HTML page for people, `Retry-After` on both). The counters are a `Li
 
 | rule | counted | per | default |
 |---|---|---|---|
-| login | failed page logins | client address | 10 / 15 min |
+| login | failed page logins (key or password) | client address | 10 / 15 min |
+| login-account | failed password logins | account (e-mail address) | 5 / 15 min |
+| signup | account sign-ups | client address | 5 / hour |
+| account-mail | verification and reset e-mails asked for | e-mail address | 3 / hour |
+| account-mail-client | verification and reset e-mails asked for | client address | 10 / hour |
 | apikey | requests with a wrong API key | client address | 20 / 5 min |
 | search | searches (API and page) | client address | 120 / min |
 | subscribe | self-subscribe requests | client address | 5 / hour |
@@ -53,6 +57,30 @@ def rules(settings: Settings) -> dict[str, Rule]:
             15 * MINUTE,
             "登录失败次数过多",
             "too many failed logins",
+        ),
+        Rule(
+            "login-account",
+            settings.limit_account_login_failures,
+            15 * MINUTE,
+            "该账号登录失败次数过多，已暂时锁定",
+            "too many failed logins for this account, it is locked for a while",
+        ),
+        Rule(
+            "signup", settings.limit_signups_per_hour, HOUR, "注册请求过于频繁", "too many sign-ups"
+        ),
+        Rule(
+            "account-mail",
+            3,
+            HOUR,
+            "发往该邮箱的邮件请求过于频繁",
+            "too many e-mails asked for this address",
+        ),
+        Rule(
+            "account-mail-client",
+            settings.limit_account_mails_per_hour,
+            HOUR,
+            "邮件请求过于频繁",
+            "too many e-mails asked for",
         ),
         Rule(
             "apikey",

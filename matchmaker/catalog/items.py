@@ -31,6 +31,7 @@ from matchmaker.catalog.listing import (
 from matchmaker.catalog.schemas import CatalogInput
 from matchmaker.core.errors import Conflict, FieldProblem, Invalid
 from matchmaker.core.kinds import ITEM_KINDS
+from matchmaker.policy.catalog import check_status
 from matchmaker.store.models import Achievement, Need, Organisation, Park, Scenario
 
 __all__ = [
@@ -59,6 +60,7 @@ def create_record(
     kind = data.record_kind
     values = data.model_dump()
     check_role(actor, kind)
+    check_status(actor, values.get("status"))
     if kind == "need":
         _need_owner(session, actor, values)
     _check_references(session, kind, values)
@@ -82,6 +84,7 @@ def update_record(
     record = find_record(session, kind, record_id)
     check_may_write(actor, kind, owner_id(record))
     values = data.model_dump(exclude_unset=True)
+    check_status(actor, values.get("status"))
     _check_not_null(type(record), values)
     _check_references(session, kind, values)
     _check_ranges({**{k: getattr(record, k, None) for k in _RANGE_FIELDS}, **values})

@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "matchmaker.cli.data_cmd",
     "matchmaker.cli.serve_cmd",
     "matchmaker.cli.key_cmd",
+    "matchmaker.cli.user_cmd",
     "matchmaker.cli.event_cmd",
     "matchmaker.cli.event_admin_cmd",
     "matchmaker.cli.digest_cmd",

@@ -13,7 +13,7 @@ _ENGLISH: dict[str, dict[str, str]] = {
         "joint-dev": "Joint development",
         "service": "Technical service",
     },
-    "status": {"active": "Open", "closed": "Closed", "draft": "Draft"},
+    "status": {"active": "Open", "closed": "Closed", "draft": "Draft", "pending": "In review"},
     "ipr": {"none": "No patent", "applied": "Applied", "granted": "Granted"},
     "org_kind": {
         "university": "University",

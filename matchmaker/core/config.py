@@ -58,10 +58,20 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs; empty:
     # none, the socket's peer and scheme are used as they are).
     trusted_proxies: str = Field(default="", alias="MATCHMAKER_TRUSTED_PROXIES")
+    # Parks (external ids, comma-separated) where members' edits of published items go live at
+    # once instead of going back to review.
+    live_edit_parks: str = Field(default="", alias="MATCHMAKER_LIVE_EDIT_PARKS")
     # Abuse limits (see docs/api.md): counters live in this process, or in Redis when a URL is set.
     rate_limit_redis_url: str | None = Field(default=None, alias="MATCHMAKER_RATE_LIMIT_REDIS_URL")
     rate_limits: bool = Field(default=True, alias="MATCHMAKER_RATE_LIMITS")
     limit_login_failures: int = Field(default=10, ge=1, alias="MATCHMAKER_LIMIT_LOGIN_FAILURES")
+    limit_account_login_failures: int = Field(
+        default=5, ge=1, alias="MATCHMAKER_LIMIT_ACCOUNT_LOGIN_FAILURES"
+    )
+    limit_signups_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SIGNUPS")
+    limit_account_mails_per_hour: int = Field(
+        default=10, ge=1, alias="MATCHMAKER_LIMIT_ACCOUNT_MAILS"
+    )
     limit_key_failures: int = Field(default=20, ge=1, alias="MATCHMAKER_LIMIT_KEY_FAILURES")
     limit_search_per_minute: int = Field(default=120, ge=1, alias="MATCHMAKER_LIMIT_SEARCH")
     limit_subscribe_per_hour: int = Field(default=5, ge=1, alias="MATCHMAKER_LIMIT_SUBSCRIBE")
@@ -123,6 +133,11 @@ class Settings(BaseSettings):
     def development(self) -> bool:
         """Whether this is a development or demo machine (weak secrets are tolerated there)."""
         return self.env == "development"
+
+    @property
+    def live_edit_park_ids(self) -> frozenset[str]:
+        """External ids of the parks whose published items are edited live."""
+        return frozenset(p.strip() for p in self.live_edit_parks.split(",") if p.strip())
 
     @property
     def proxies(self) -> list[str]:

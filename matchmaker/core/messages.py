@@ -29,6 +29,7 @@ HTML_LANG: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 
 # Each module defines MESSAGES: dict[str, tuple[str, str]]. Add a line here for a new area.
 CATALOGUE_MODULES: tuple[str, ...] = (
+    "matchmaker.accounts.messages",
     "matchmaker.core.catalogue_labels",
     "matchmaker.digest.messages",
     "matchmaker.ranking.messages",

@@ -67,7 +67,12 @@ COOP_MODE_ALIASES: dict[str, str] = {
     "technical service": "service",
 }
 
-STATUSES: dict[str, str] = {"active": "有效", "closed": "已关闭", "draft": "草稿"}
+STATUSES: dict[str, str] = {
+    "active": "有效",
+    "closed": "已关闭",
+    "draft": "草稿",
+    "pending": "待审核",  # submitted on the web, waiting for the park's review (not importable)
+}
 STATUS_ALIASES: dict[str, str] = {
     "active": "active",
     "open": "active",

@@ -1,10 +1,11 @@
 """Who is asking (`Actor`) and what each role may do in general (capabilities). Resource rules
 (`policy.catalog`, `policy.events`) build on these.
 
-Today a principal is an API key ("key:12") with one role; person accounts will be principals of
-their own ("user:7") with the same roles: platform admin (`admin`), organiser (`organiser`),
-organisation admin/member (`enterprise` with `organisation_id`), park staff (`park_staff` with
-`park_id`) and read-only users (`reader`). Anonymous visitors are `public`.
+A principal is an API key ("key:12": `admin`, `organiser`, `enterprise`, `reader`, `park_staff`) or
+a signed-in person ("user:7", `matchmaker.accounts`): platform admin (`admin`), organiser
+(`organiser`), park staff (`park_staff` with `park_id`), organisation admin (`org_admin`) or
+member (`member`) with `organisation_id`, and a person not (yet) in an organisation (`person`).
+Anonymous visitors are `public`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ ORGANISER = "organiser"
 ENTERPRISE = "enterprise"
 READER = "reader"
 PARK_STAFF = "park_staff"
+ORG_ADMIN = "org_admin"  # a person administering their organisation's members
+MEMBER = "member"  # a person publishing for their organisation
+PERSON = "person"  # a signed-in person without an (approved) organisation
 PUBLIC = "public"  # a visitor without a key or a session
 
 # What a role may do anywhere; per-resource rules narrow it (an organiser manages only the
@@ -31,6 +35,10 @@ EVENTS_ALL = "events.all"  # every event, as if on its team
 STATS_READ = "stats.read"  # park statistics and reports
 SUBSCRIPTIONS_MANAGE = "subscriptions.manage"  # digest subscribers' CRUD
 FEEDBACK_READ = "feedback.read"  # everyone's pair feedback
+ITEMS_SUBMIT = "items.submit"  # draft and submit own organisation's items for review (people)
+ITEMS_REVIEW = "items.review"  # publish or send back submitted items (park staff: their park)
+MEMBERS_MANAGE = "members.manage"  # approve join requests to own organisation
+ORGS_APPROVE = "organisations.approve"  # approve new organisations (park staff: their park)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset(
@@ -44,6 +52,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             STATS_READ,
             SUBSCRIPTIONS_MANAGE,
             FEEDBACK_READ,
+            ITEMS_REVIEW,
+            ORGS_APPROVE,
         }
     ),
     ORGANISER: frozenset(
@@ -60,7 +70,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     ENTERPRISE: frozenset({CATALOG_READ, CATALOG_WRITE, CONTACTS}),
     READER: frozenset({CATALOG_READ, STATS_READ}),
-    PARK_STAFF: frozenset({CATALOG_READ, STATS_READ}),
+    PARK_STAFF: frozenset({CATALOG_READ, STATS_READ, ITEMS_REVIEW, ORGS_APPROVE}),
+    ORG_ADMIN: frozenset({CATALOG_READ, CATALOG_WRITE, ITEMS_SUBMIT, MEMBERS_MANAGE}),
+    MEMBER: frozenset({CATALOG_READ, CATALOG_WRITE, ITEMS_SUBMIT}),
+    PERSON: frozenset(),
     PUBLIC: frozenset(),
 }
 ROLES_WITH: dict[str, frozenset[str]] = {
@@ -131,6 +144,18 @@ class Actor:
 def key_principal(key_id: int) -> str:
     """The principal name of an API key."""
     return f"key:{key_id}"
+
+
+def user_principal(user_id: int) -> str:
+    """The principal name of a signed-in person."""
+    return f"user:{user_id}"
+
+
+def reviews_park(actor: Actor, park_id: int | None) -> bool:
+    """Whether the actor reviews items and organisations of this park (admins: every park)."""
+    if actor.is_admin:
+        return True
+    return actor.role == PARK_STAFF and actor.park_id is not None and actor.park_id == park_id
 
 
 def key_id_of(principal: str) -> int | None:

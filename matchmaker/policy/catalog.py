@@ -1,5 +1,7 @@
-"""Who may see and change catalogue records: drafts are seen by organisers and the owning
-organisation only; organisers manage every record, an enterprise only its organisation's needs."""
+"""Who may see and change catalogue records: drafts and items waiting for review are seen by
+organisers and the owning organisation only; organisers manage every record, an enterprise key
+only its organisation's needs, an organisation's members (people) its needs, achievements and
+scenarios, but never publish them themselves (park staff do, `catalog.publishing`)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from matchmaker.catalog.kinds import OWNER_COLUMN, RECORD_MODELS
 from matchmaker.core.errors import Forbidden
-from matchmaker.policy.actor import ENTERPRISE, Actor, refusal
+from matchmaker.policy.actor import ENTERPRISE, ITEMS_SUBMIT, Actor, refusal
 from matchmaker.store.models import ITEM_MODELS
 
 ITEM_TYPES = tuple(ITEM_MODELS.values())
+UNPUBLISHED = ("draft", "pending")  # seen by the owner (and organisers) only
 
 
 def owner_id(item: Any) -> int | None:
@@ -25,8 +28,9 @@ def owner_id(item: Any) -> int | None:
 
 
 def may_see(actor: Actor, item: Any) -> bool:
-    """Drafts are seen by admins, organisers and the owning organisation only."""
-    if not isinstance(item, ITEM_TYPES) or item.status != "draft":
+    """Drafts and items waiting for review are seen by admins, organisers and the owning
+    organisation only."""
+    if not isinstance(item, ITEM_TYPES) or item.status not in UNPUBLISHED:
         return True
     return actor.organises or actor.acts_for(owner_id(item))
 
@@ -38,15 +42,24 @@ def visible_condition(kind: str, actor: Actor) -> Any:
     model = ITEM_MODELS[kind]
     if actor.organisation_id is not None:
         owner = getattr(model, OWNER_COLUMN[kind])
-        return or_(model.status != "draft", owner == actor.organisation_id)
-    return model.status != "draft"
+        return or_(model.status.not_in(UNPUBLISHED), owner == actor.organisation_id)
+    return model.status.not_in(UNPUBLISHED)
 
 
 def check_role(actor: Actor, kind: str) -> None:
-    """Admins and organisers change every kind of record; an enterprise key only needs."""
+    """Admins and organisers change every kind of record; an enterprise key only needs; members
+    of an organisation its items."""
     if actor.organises or (kind == "need" and actor.role == ENTERPRISE):
         return
+    if kind in ITEM_MODELS and actor.can(ITEMS_SUBMIT):
+        return
     raise Forbidden(refusal(actor))
+
+
+def check_status(actor: Actor, status: str | None) -> None:
+    """Members draft and submit; only reviewers publish (set "active")."""
+    if status == "active" and actor.can(ITEMS_SUBMIT) and not actor.organises:
+        raise Forbidden("条目须经园区审核后发布 / items are published after the park's review")
 
 
 def check_may_write(actor: Actor, kind: str, owner: int | None) -> None:

@@ -725,6 +725,7 @@ def page_cases() -> list[Case]:
                 "next": "/",
             },
         ),
+        *account_page_cases(),
         Case(
             "POST",
             "/search-feedback",
@@ -889,6 +890,105 @@ def page_cases() -> list[Case]:
     ]
 
 
+def account_page_cases() -> list[Case]:
+    """Account pages asked with API-key sessions (people's roles: tests/pages/test_pages_roles.py):
+    anonymous forms are open; a key session has no account; only an admin key reviews."""
+    no_account = {**dict.fromkeys(KEYED, 404), "anonymous": 303}
+    members_only = {**dict.fromkeys(KEYED, 403), "anonymous": 303}  # people publish, keys do not
+
+    def item(w: World) -> dict[str, Any]:
+        return {"kind": "need", "item_id": w.ids["own_need"]}
+
+    def person(w: World, r: str) -> dict[str, str]:
+        return {"email": f"{r}@matrix.example.cn", "name": r, "password": "矩阵测试-密码-2026"}
+
+    return [
+        Case("GET", "/signup", {**dict.fromkeys(KEYED, 303), "anonymous": 200}),
+        Case(
+            "POST",
+            "/signup",
+            public(201),
+            body=lambda w, r: {**person(w, r), "password2": person(w, r)["password"]},
+        ),
+        Case("GET", "/account/verify", public(400)),
+        Case("POST", "/account/verify/resend", public(200), body=person),
+        Case("GET", "/account/forgot", public(200)),
+        Case("POST", "/account/forgot", public(200), body=person),
+        Case("GET", "/account/reset", public(400)),
+        Case("POST", "/account/reset", public(400), body=lambda w, r: {"token": "x"}),
+        Case("GET", "/account", no_account),
+        Case("POST", "/account/organisation", no_account, body=lambda w, r: {"name": "某机构"}),
+        Case("POST", "/account/join", no_account, body=lambda w, r: {"organisation_id": "1"}),
+        Case(
+            "POST",
+            "/account/members/{user_id}",
+            no_account,
+            params=lambda w: {"user_id": 1},
+            body=lambda w, r: {"decision": "approve"},
+        ),
+        Case("POST", "/account/signout-everywhere", no_account),
+        Case("GET", "/account/data", no_account),
+        Case("GET", "/account/invite", no_account),
+        Case("POST", "/account/invite", no_account, body=lambda w, r: {"email": "a@b.cn"}),
+        Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
+        Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case("GET", "/admin/keys", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case(
+            "POST",
+            "/admin/keys",
+            {**roles({"admin"}, 201), "anonymous": 303},
+            body=lambda w, r: {"role": "reader", "name": "matrix"},
+        ),
+        Case(
+            "POST",
+            "/admin/keys/{key_id}/revoke",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=lambda w: {"key_id": w.new_organiser_key()},
+        ),
+        *[
+            Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})
+            for method, route in (
+                ("GET", "/my/items"),
+                ("GET", "/my/matches"),
+                ("GET", "/my/introductions"),
+                ("POST", "/my/items/imports"),
+                ("POST", "/introductions"),
+                ("GET", "/my/items/new/{kind}"),
+                ("POST", "/my/items/new/{kind}"),
+                ("GET", "/my/items/{kind}/{item_id}/edit"),
+                ("POST", "/my/items/{kind}/{item_id}/edit"),
+                ("POST", "/my/items/{kind}/{item_id}/submit"),
+            )
+        ],
+        Case(
+            "POST",
+            "/review/introductions/{intro_id}/nudge",
+            {**roles({"admin"}, 404), "anonymous": 303},
+            params=lambda w: {"intro_id": 999999},
+        ),
+        Case(
+            "POST",
+            "/introductions/{intro_id}/{action}",
+            members_only,
+            params=lambda w: {"intro_id": 1, "action": "accept"},
+        ),
+        Case(
+            "POST",
+            "/review/items/{kind}/{item_id}",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=item,
+            body=lambda w, r: {"decision": "publish"},
+        ),
+        Case(
+            "POST",
+            "/review/organisations/{request_id}",
+            {**roles({"admin"}, 303), "anonymous": 303},
+            params=lambda w: {"request_id": 999999},
+            body=lambda w, r: {"decision": "approve"},
+        ),
+    ]
+
+
 def _forged(w: World) -> dict[str, Any]:
     return {"token": "WzEsImFiYyJd.forged.signature"}
 
@@ -909,6 +1009,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("MATCHMAKER_DATA_DIR", str(data_dir))
         mp.setenv("MATCHMAKER_LIMIT_SUBSCRIBE", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SEARCH", "1000")
+        mp.setenv("MATCHMAKER_LIMIT_SIGNUPS", "1000")
+        mp.setenv("MATCHMAKER_LIMIT_ACCOUNT_MAILS", "1000")
+
         mp.setenv("MATCHMAKER_DIGEST_SMTP_RETRIES", "0")  # no SMTP server: fail fast, no retries
         mp.delenv("DATABASE_URL", raising=False)
         get_settings.cache_clear()

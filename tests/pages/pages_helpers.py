@@ -49,9 +49,10 @@ def _gone(element: Any) -> bool:
 def login(driver: Any, base: str, key: str, next_path: str = "/") -> None:
     """Paste an API key into the login page, as a person would."""
     driver.get(f"{base}/login?next={next_path}")
+    driver.find_element(By.CSS_SELECTOR, "details.key-login summary").click()
     field = wait_css(driver, "#api_key")
     field.send_keys(key)
-    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "#key-login button[type=submit]"))
     assert "/login" not in driver.current_url
 
 

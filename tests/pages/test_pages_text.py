@@ -177,3 +177,36 @@ def test_any_feedback_form_value_is_answered_without_a_server_error(
         ),
     )
     assert stored_refused(pages.engine) == []
+
+
+ACCOUNT_FORMS = {
+    "/signup": {
+        "email": "fuzz@example.cn",
+        "name": "模糊测试",
+        "password": "模糊测试-密码-2026",
+        "password2": "模糊测试-密码-2026",
+    },
+    "/login": {"email": "fuzz@example.cn", "password": "模糊测试-密码-2026", "next": "/"},
+    "/account/forgot": {"email": "fuzz@example.cn"},
+    "/account/verify/resend": {"email": "fuzz@example.cn"},
+    "/account/reset": {"token": "x", "password": "新密码-模糊测试-2026", "password2": "x"},
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [(path, field) for path, form in ACCOUNT_FORMS.items() for field in form]
+)
+def test_any_account_form_value_is_answered_without_a_server_error(
+    pages: Pages, path: str, field: str
+) -> None:
+    form = ACCOUNT_FORMS[path]
+    _fuzz(pages, lambda value: _post_form(pages, path, {**form, field: value}))
+
+
+@pytest.mark.parametrize("path", ["/account/verify", "/account/reset"])
+def test_any_link_token_gives_a_page(pages: Pages, path: str) -> None:
+    def send(value: str) -> Any:
+        token = quote(value[:2000].encode("utf-8", "surrogatepass"))
+        return pages.client.get(f"{path}?token={token}", headers=HTML)
+
+    _fuzz(pages, send)

@@ -1,0 +1,159 @@
+"""Introductions on the pages (in process, e-mails through aiosmtpd): a member of one firm asks
+about another firm's published need from its item page; the owner accepts on its introductions
+page; then, and only then, each side sees the other's contact, and nobody else does."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from matchmaker.accounts.models import User
+from matchmaker.store.db import session_scope
+from matchmaker.store.models import Need, Organisation
+from tests.pages.account_site import Site, csrf, log_in, sign_up, site
+
+__all__ = ["site"]  # the module's fixture
+
+PHONE = "0772-5550777"
+
+
+def firm_member(site: Site, key: str) -> tuple[TestClient, int]:
+    """A logged-in member of a new firm of its own."""
+    client = site.client()
+    sign_up(site, client, f"{key}@intro.example.cn", f"{key}经理")
+    with session_scope() as s:
+        org = Organisation(
+            external_id=f"ORG-{key}", name=f"{key}测试公司", kind="enterprise", province="广西"
+        )
+        s.add(org)
+        s.flush()
+        user = s.scalars(select(User).where(User.email == f"{key}@intro.example.cn")).one()
+        user.organisation_id, user.org_role, user.membership = org.id, "admin", "active"
+        org_id = org.id
+    log_in(client, f"{key}@intro.example.cn")
+    return client, org_id
+
+
+def test_contacts_are_shared_after_acceptance_and_with_no_one_else(site: Site) -> None:
+    owner, owner_org = firm_member(site, "owner")
+    asker, _ = firm_member(site, "asker")
+    third, _ = firm_member(site, "third")
+    visitor = site.client()
+    with session_scope() as s:
+        need = Need(
+            external_id="N-PAGE-INTRO",
+            title="糖厂蒸发罐结垢在线监测",
+            description="蒸发罐结垢影响传热，希望在线监测结垢厚度。",
+            enterprise_id=owner_org,
+            contact_name="黄工",
+            contact_phone=PHONE,
+        )
+        need.refresh_hash()
+        s.add(need)
+        s.flush()
+        need_id = need.id
+    page = f"/items/need/{need_id}"
+    assert 'id="ask-intro"' in asker.get(page).text
+    assert 'id="ask-intro"' not in owner.get(page).text  # its own need
+    assert 'id="ask-intro"' not in visitor.get(page).text
+    for client in (asker, third, visitor):
+        assert PHONE not in client.get(page).text
+
+    empty = asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, page),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "message": " ",
+        },
+    )
+    assert "留言" in empty.text and "待回复" not in asker.get("/my/introductions").text
+    sent = asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, page),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "message": "我们做过换热器结垢的超声监测，希望交流。",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == page
+    assert "新的对接请求" in str(site.mailbox.to("owner@intro.example.cn")[-1]["Subject"])
+    inbox = owner.get("/my/introductions").text
+    assert (
+        "超声监测" in inbox
+        and "待回复" in inbox
+        and PHONE not in asker.get("/my/introductions").text
+    )
+    intro_id = re.search(r'action="/introductions/(\d+)/accept"', inbox).group(1)  # type: ignore[union-attr]
+    assert (
+        third.post(
+            f"/introductions/{intro_id}/accept", data={"csrf": csrf(third, "/my/introductions")}
+        ).status_code
+        == 404
+    )
+
+    owner.post(f"/introductions/{intro_id}/accept", data={"csrf": csrf(owner, "/my/introductions")})
+    assert "已被接受" in str(site.mailbox.to("asker@intro.example.cn")[-1]["Subject"])
+    assert PHONE in asker.get("/my/introductions").text
+    assert "asker@intro.example.cn" in owner.get("/my/introductions").text
+    assert PHONE not in third.get("/my/introductions").text
+    for client in (asker, third, visitor):
+        assert PHONE not in client.get(page).text  # the item page itself still hides it
+    asker.post(f"/introductions/{intro_id}/met", data={"csrf": csrf(asker, "/my/introductions")})
+    assert "已见面" in owner.get("/my/introductions").text
+
+
+def test_park_staff_see_and_nudge_unanswered_requests_of_their_park(site: Site) -> None:
+    from tests.pages.account_site import grant
+
+    owner, owner_org = firm_member(site, "parkowner")
+    asker, _ = firm_member(site, "parkasker")
+    staff, other = site.client(), site.client()
+    sign_up(site, staff, "nudge@lz.gov.cn", "柳州提醒")
+    sign_up(site, other, "nudge@bh.gov.cn", "北海提醒")
+    grant("nudge@lz.gov.cn", "park_staff", site.parks["lz"])
+    grant("nudge@bh.gov.cn", "park_staff", site.parks["bh"])
+    log_in(staff, "nudge@lz.gov.cn")
+    log_in(other, "nudge@bh.gov.cn")
+    with session_scope() as s:
+        s.get(Organisation, owner_org).park_id = site.parks["lz"]  # type: ignore[union-attr]
+        need = Need(
+            external_id="N-NUDGE",
+            title="螺蛳粉汤料杀菌工艺",
+            description="汤料包杀菌后风味损失。",
+            enterprise_id=owner_org,
+        )
+        need.refresh_hash()
+        s.add(need)
+        s.flush()
+        need_id = need.id
+    asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, f"/items/need/{need_id}"),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "message": "我们有低温杀菌技术。",
+        },
+    )
+    before = len(site.mailbox.to("parkowner@intro.example.cn"))
+    queue = staff.get("/review").text
+    assert "螺蛳粉汤料杀菌工艺" in queue and "螺蛳粉汤料杀菌工艺" not in other.get("/review").text
+    intro_id = re.search(r'id="review-intro-(\d+)"', queue).group(1)  # type: ignore[union-attr]
+    refused = other.post(
+        f"/review/introductions/{intro_id}/nudge", data={"csrf": csrf(other, "/review")}
+    )
+    assert refused.status_code == 403
+    nudged = staff.post(
+        f"/review/introductions/{intro_id}/nudge",
+        data={"csrf": csrf(staff, "/review")},
+        follow_redirects=False,
+    )
+    assert nudged.status_code == 303
+    assert len(site.mailbox.to("parkowner@intro.example.cn")) == before + 1
+    assert owner.get("/my/introductions").status_code == 200
