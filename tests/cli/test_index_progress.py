@@ -17,7 +17,7 @@ from matchmaker.cli import progress as progress_module
 from matchmaker.cli.progress import embedding_progress
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNT = 100
+COUNT = 400  # ~20 s of embedding on 2 cores: progress lines come every 5 s
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -61,14 +61,14 @@ def test_a_log_gets_progress_lines_while_the_build_embeds(tmp_path: Path) -> Non
         seen_midway = False
         deadline = time.monotonic() + 600
         while build.poll() is None and time.monotonic() < deadline:
-            counts = [int(m) for m in re.findall(r"need: (\d+)/100", log.read_text("utf-8"))]
+            counts = [int(m) for m in re.findall(rf"need: (\d+)/{COUNT}", log.read_text("utf-8"))]
             if any(0 < c < COUNT for c in counts):
                 seen_midway = True
             time.sleep(0.2)
         assert build.wait(timeout=60) == 0, log.read_text("utf-8")
     text = log.read_text("utf-8")
     assert seen_midway, f"no progress line appeared while embedding:\n{text}"
-    assert "need: 100/100" in text
+    assert f"need: {COUNT}/{COUNT}" in text
     assert "\x1b[" not in text, "no terminal control codes in a log"
 
 

@@ -5,29 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from matchmaker.core.config import Settings
 from matchmaker.digest.transport import SmtpTransport
 from matchmaker.events.service.mail import Mailer
-from tests.digest.conftest import Handler, SmtpServer, free_port
+from tests.digest.conftest import SmtpServer
+from tests.digest.conftest import smtp as smtp  # the same real SMTP sink fixture
 
 PUBLIC_URL = "https://mm.example.cn"
 SECRET = "events-test-secret-key-that-is-long-enough"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 and a free port."""
-    handler = Handler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)
-    controller.start()
-    try:
-        yield SmtpServer(port, handler)
-    finally:
-        handler.release.set()
-        controller.stop()
 
 
 def mail_settings(port: int) -> Settings:

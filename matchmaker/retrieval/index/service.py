@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_documents_cached
 from matchmaker.retrieval.index.filters import Filters, ItemMeta, is_member
-from matchmaker.retrieval.index.hybrid import FusionParams, fuse
+from matchmaker.retrieval.index.hybrid import FusionParams, fuse, minmax
 from matchmaker.retrieval.index.persist import KindIndex, now, read_saved, save_index
 from matchmaker.retrieval.index.records import (
     Hit,
@@ -410,6 +410,8 @@ class SearchIndex:
                 if expansion is not None and expansion.words:
                     extra = self._lexical(part, " ".join(expansion.words), depth, allowed)
                     lexical = _add_scores(lexical, extra, expansion.weight, depth)
+            # items still waiting for their embedding (catch-up backlog) have no dense score
+            pending = {i for i, _ in lexical if i not in part.vector} if mode == "hybrid" else set()
             boosted: np.ndarray | None = None
             if expansion is not None and expansion.industries and mode == "hybrid":
                 chosen = Filters(industries=expansion.industries, statuses=None)
@@ -420,6 +422,12 @@ class SearchIndex:
             return [Hit(i, kind, s, lexical_score=s) for i, s in lexical[:k]]
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = fuse(dense, lexical, self.fusion)
+        if pending:  # scored by their words alone until embedded, not as if meaning said "no"
+            words = minmax(lexical)
+            fused = sorted(
+                ((i, words[i] if i in pending else s) for i, s in fused),
+                key=lambda p: (-p[1], p[0]),
+            )
         if boosted is not None and expansion is not None and fused:
             ids = np.fromiter((i for i, _ in fused), dtype=np.int64, count=len(fused))
             member = is_member(ids, boosted)
