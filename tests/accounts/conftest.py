@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from matchmaker.core.config import Settings, get_settings
+from tests.digest.conftest import free_port
 
 PUBLIC_URL = "https://mm.example.cn"
 SECRET = "accounts-test-secret-" + "x" * 24
@@ -63,13 +63,6 @@ class Mailbox:
         found = re.findall(rf"https?://\S+{re.escape(path)}\?token=\S+", body.get_content())
         assert found, f"no {path} link in the e-mail to {address}"
         return str(found[-1])
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
