@@ -36,6 +36,14 @@ def check_plan(problem: EventProblem, plan: Plan) -> list[str]:
                 f"配对 {_pair(row.a, row.b)} 已安排却列为未满足 / "
                 f"pair {_pair(row.a, row.b)} is reported unmet but is in the plan"
             )
+    figures = placement_figures(problem, plan.meetings)
+    for key in ("window_misses", "busiest_slot", "slots_used"):
+        claimed = plan.stats.get(key)
+        if claimed is not None and claimed != figures[key]:
+            issues.append(
+                f"stats.{key} 为 {claimed}，按会谈重算为 {figures[key]} / stats.{key} says "
+                f"{claimed}, the meetings give {figures[key]}"
+            )
     total = sum(m.score for m in plan.meetings)
     if abs(total - plan.objective) > SCORE_TOLERANCE * max(1.0, abs(total)):
         issues.append(
@@ -43,6 +51,25 @@ def check_plan(problem: EventProblem, plan: Plan) -> list[str]:
             f"objective {plan.objective} differs from the sum of meeting scores {total}"
         )
     return issues
+
+
+def placement_figures(problem: EventProblem, meetings: list[Meeting]) -> dict[str, int]:
+    """Soft-rule figures recomputed from the problem: meeting sides outside preferred windows
+    (``window_misses``), the busiest slot's meetings and the number of slots used."""
+    wished = {p.id: p.preferred_slots for p in problem.participants}
+    per_slot: Counter[int] = Counter()
+    misses = 0
+    for m in meetings:
+        per_slot[m.slot] += 1
+        for who in (m.a, m.b):
+            windows = wished.get(who)
+            if windows is not None and m.slot not in windows:
+                misses += 1
+    return {
+        "window_misses": misses,
+        "busiest_slot": max(per_slot.values(), default=0),
+        "slots_used": len(per_slot),
+    }
 
 
 def check_meetings(problem: EventProblem, meetings: list[Meeting]) -> list[str]:

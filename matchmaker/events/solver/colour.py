@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 
-from matchmaker.events.solver.gaps import gap_cost
 from matchmaker.events.solver.grid import SlotGrid, bits
 
 MAX_CHAIN = 400
@@ -34,17 +33,17 @@ class Colourer:
         g = self.grid
         u, v = g.eu[e], g.ev[e]
         su, sv = g.slots_of(u), g.slots_of(v)
-        base = gap_cost(su, g.inst.avail[u]) + gap_cost(sv, g.inst.avail[v])
+        base = g.inst.day_cost(u, su) + g.inst.day_cost(v, sv)
         best, best_cost = candidates[0], None
         for s in candidates:
             cost = (
-                gap_cost(sorted([*su, s]), g.inst.avail[u])
-                + gap_cost(sorted([*sv, s]), g.inst.avail[v])
-                - base
+                g.inst.day_cost(u, sorted([*su, s])) + g.inst.day_cost(v, sorted([*sv, s])) - base
             )
             # Prefer joining an existing block (adjacent to a meeting) over starting a new one.
             near = sum(1 for x in (su, sv) if (s - 1) in x or (s + 1) in x)
             key = cost - 0.5 * near
+            if g.inst.problem.placement == "spread":
+                key += g.count[s] / max(1, g.tables)  # spread: the emptier slot wins ties
             if best_cost is None or key < best_cost:
                 best, best_cost = s, key
         return best

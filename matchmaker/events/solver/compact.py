@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from matchmaker.events.solver.gaps import gap_cost
 from matchmaker.events.solver.grid import SlotGrid
 
 CHAIN_LIMIT = 12
@@ -31,23 +30,22 @@ class Compactor:
         self.move_penalty = move_penalty
         self.slot_limit = slot_limit
         self.deadline = deadline
-        avail = grid.inst.avail
-        self.vcost = [gap_cost(grid.slots_of(v), avail[v]) for v in range(grid.inst.n)]
+        inst = grid.inst
+        self.vcost = [inst.day_cost(v, grid.slots_of(v)) for v in range(inst.n)]
 
     def _stability(self, e: int, slot: int) -> float:
         want = self.preferred.get(e)
         return self.move_penalty if want is not None and want != slot else 0.0
 
-    def _cost_if(self, v: int, old: int, new: int) -> int:
+    def _cost_if(self, v: int, old: int, new: int) -> float:
         slots = [s for s in self.grid.slots_of(v) if s != old]
         slots.append(new)
         slots.sort()
-        return gap_cost(slots, self.grid.inst.avail[v])
+        return self.grid.inst.day_cost(v, slots)
 
     def _refresh(self, vertices: set[int]) -> None:
-        avail = self.grid.inst.avail
         for v in vertices:
-            self.vcost[v] = gap_cost(self.grid.slots_of(v), avail[v])
+            self.vcost[v] = self.grid.inst.day_cost(v, self.grid.slots_of(v))
 
     def _targets(self, e: int) -> set[int]:
         g = self.grid
@@ -154,12 +152,11 @@ class Compactor:
         if not moving or not g.swap_allowed(moving, s, t):
             return False
         touched = g.chain_vertices(moving)
-        avail = g.inst.avail
         delta = 0.0
         for x in touched:
             slots = [t if y == s else s if y == t else y for y in g.slots_of(x)]
             slots.sort()
-            delta += gap_cost(slots, avail[x]) - self.vcost[x]
+            delta += g.inst.day_cost(x, slots) - self.vcost[x]
         for f in moving:
             old = g.slot_of[f]
             delta += self._stability(f, t if old == s else s) - self._stability(f, old)

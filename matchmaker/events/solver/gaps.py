@@ -20,6 +20,16 @@ def gap_cost(slots: list[int], avail: int) -> int:
     return sum(g * g for g in idle_gaps(slots, avail))
 
 
+def outside(slots: list[int], preferred: int) -> int:
+    """Meetings in slots outside the participant's preferred windows (bit mask)."""
+    return sum(1 for s in slots if not (preferred >> s) & 1)
+
+
+def person_cost(slots: list[int], avail: int, preferred: int, weight: float) -> float:
+    """A participant's day cost: squared idle waits plus ``weight`` per meeting outside its windows."""
+    return gap_cost(slots, avail) + weight * outside(slots, preferred)
+
+
 def max_idle_gap(slots: list[int], avail: int) -> int:
     """Longest idle wait between two meetings of one participant, in slots."""
     return max(idle_gaps(slots, avail), default=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from matchmaker.events.solver.gaps import person_cost
 from matchmaker.events.solver.model import EventProblem, ParticipantId, UnmetPair
 from matchmaker.events.solver.validate import PairKey, pair_key
 
@@ -58,6 +59,11 @@ class Instance:
     must: set[int]
     previous: dict[int, tuple[int, int]]
     unmet: list[UnmetPair] = field(default_factory=list)
+    preferred: list[int] = field(default_factory=list)
+
+    def day_cost(self, v: int, slots: list[int]) -> float:
+        """Participant v's cost of meeting in these (sorted) slots: idle waits and missed windows."""
+        return person_cost(slots, self.avail[v], self.preferred[v], self.problem.preferred_weight)
 
     @property
     def slots(self) -> int:
@@ -173,4 +179,8 @@ def build_instance(problem: EventProblem) -> Instance:
         must=must,
         previous=previous,
         unmet=unmet_rows,
+        preferred=[
+            avail[i] if p.preferred_slots is None else sum(1 << s for s in p.preferred_slots)
+            for i, p in enumerate(problem.participants)
+        ],
     )

@@ -23,6 +23,9 @@ class Participant:
     small: bool = False
     min_meetings: int | None = None
     name: str | None = None
+    # Soft: slots this participant would rather meet in (None: no preference). A meeting outside
+    # them costs ``EventProblem.preferred_weight`` in placement, never makes the plan invalid.
+    preferred_slots: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,11 @@ class EventProblem:
     # cap); a pause after a slot (lunch, a break) ends a run of consecutive slots.
     max_back_to_back: int | None = None
     pauses_after: frozenset[int] = frozenset()
+    # "compact": meetings packed into the first slots; "spread": the whole day is used, each slot
+    # holding about the same number of meetings (the afternoon is used when the morning is not
+    # needed). Soft preferred windows weigh ``preferred_weight`` per meeting side outside them.
+    placement: str = "compact"
+    preferred_weight: float = 4.0
 
 
 @dataclass(frozen=True)

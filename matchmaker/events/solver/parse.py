@@ -139,6 +139,17 @@ def _participants(data: dict[str, Any], errors: _Errors) -> list[Participant]:
             errors.add(f"{where}.cancelled", "应为 true 或 false", "must be true or false")
         elif cancelled:
             cap = -1  # resolved to the number of locked meetings once those are read
+        raw_preferred = row.get("preferred_slots")
+        preferred: frozenset[int] | None = None
+        if raw_preferred is not None:
+            if not isinstance(raw_preferred, list) or not all(_is_int(s) for s in raw_preferred):
+                errors.add(
+                    f"{where}.preferred_slots",
+                    "应为整数列表（希望会谈的时段）",
+                    "must be a list of integers (the slots it would rather meet in)",
+                )
+            else:
+                preferred = frozenset(raw_preferred)
         name = row.get("name")
         if name is not None and not isinstance(name, str):
             errors.add(f"{where}.name", "应为字符串", "must be a string")
@@ -151,6 +162,7 @@ def _participants(data: dict[str, Any], errors: _Errors) -> list[Participant]:
                 small=small,
                 min_meetings=min_meetings,
                 name=name,
+                preferred_slots=preferred,
             )
         )
     return result
@@ -267,6 +279,27 @@ def _pauses(data: dict[str, Any], errors: _Errors, slots: int) -> frozenset[int]
     return frozenset(out)
 
 
+def _placement(data: dict[str, Any], errors: _Errors) -> tuple[str, float]:
+    placement = data.get("placement", "compact")
+    if placement not in ("compact", "spread"):
+        errors.add(
+            "placement",
+            f"应为 compact（集中）或 spread（分散），实际为 {placement!r}",
+            f"must be compact or spread, got {placement!r}",
+        )
+        placement = "compact"
+    weight = data.get("preferred_weight", 4.0)
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int | float)
+        or not math.isfinite(weight)
+        or weight < 0
+    ):
+        errors.add("preferred_weight", "应为非负数", "must be a non-negative number")
+        weight = 4.0
+    return str(placement), float(weight)
+
+
 def parse_problem(data: Any) -> EventProblem:
     """Turn the decoded JSON of an event file into a checked EventProblem (or one clear error)."""
     errors = _Errors()
@@ -288,6 +321,7 @@ def parse_problem(data: Any) -> EventProblem:
         max_back_to_back=_back_to_back(data, errors),
         pauses_after=_pauses(data, errors, slots if isinstance(slots, int) else 0),
     )
+    problem.placement, problem.preferred_weight = _placement(data, errors)
     errors.raise_if_any()
     _resolve_cancelled(problem)
     validate_problem(problem)

@@ -108,7 +108,25 @@ def plan_event(
         dropped=dropped,
         stats=stats,
     )
-    return cap_back_to_back(problem, made)  # humane schedules: at most N meetings in a row
+    made = cap_back_to_back(problem, made)  # humane schedules: at most N meetings in a row
+    made.stats.update(_placement_stats(inst, made.meetings))
+    return made
+
+
+def _placement_stats(inst: Instance, meetings: list[Meeting]) -> dict:
+    """How the day is used: the placement rule, meetings outside preferred windows, slot loads."""
+    load = [0] * inst.slots
+    misses = 0
+    for m in meetings:
+        load[m.slot] += 1
+        for who in (m.a, m.b):
+            misses += not (inst.preferred[inst.index[who]] >> m.slot) & 1
+    return {
+        "placement": inst.problem.placement,
+        "window_misses": misses,
+        "busiest_slot": max(load, default=0),
+        "slots_used": sum(1 for x in load if x),
+    }
 
 
 def _quality(

@@ -42,16 +42,22 @@ def meeting_values(
 
 
 def _order(inst: Instance, edges: list[int]) -> list[int]:
-    """Insert meetings hub by hub (busiest participant first) so each hub's day is built in one block."""
+    """Insert meetings hub by hub (busiest participant first) so each hub's day is built in one block.
+
+    Meetings of participants with preferred windows go first, so they land in their windows.
+    """
     degree = [0] * inst.n
     for e in edges:
         degree[inst.eu[e]] += 1
         degree[inst.ev[e]] += 1
 
-    def key(e: int) -> tuple[int, int, float]:
+    wishes = [p.preferred_slots is not None for p in inst.problem.participants]
+
+    def key(e: int) -> tuple[bool, int, int, float]:
         u, v = inst.eu[e], inst.ev[e]
         hub = u if (degree[u], -u) >= (degree[v], -v) else v
-        return (-degree[hub], hub, -inst.score[e])
+        # Meetings of participants with preferred windows first: the others fit around them.
+        return (not (wishes[u] or wishes[v]), -degree[hub], hub, -inst.score[e])
 
     return sorted(edges, key=key)
 
@@ -80,9 +86,14 @@ def build_schedule(
         degree[inst.ev[e]] += 1
     max_degree = max(degree, default=0)
     needed = -(-len(selected) // inst.tables)
-    slot_limit = min(inst.slots, max(max_degree, needed, 1))
+    spread = inst.problem.placement == "spread"
+    # Windows may lie beyond the compact range: then every slot is open and waits decide.
+    wishes = any(p.preferred_slots is not None for p in inst.problem.participants)
+    slot_limit = inst.slots if spread or wishes else min(inst.slots, max(max_degree, needed, 1))
     range_mask = (1 << slot_limit) - 1
     full_mask = (1 << inst.slots) - 1
+    if spread:  # about the same number of meetings in every slot anyone can meet in
+        grid.tables = min(inst.tables, balanced_load(inst, selected))
     pending: list[int] = []
     rest: list[int] = []
     for e in selected:
@@ -96,14 +107,29 @@ def build_schedule(
     for e in _order(inst, rest):
         if not colourer.insert(e, range_mask) and not colourer.insert(e, full_mask):
             pending.append(e)
+    if spread and pending:
+        grid.tables = inst.tables
+        pending = [e for e in pending if not colourer.insert(e, full_mask)]
+    grid.tables = inst.tables
     dropped = colourer.repair(pending, full_mask, budget=20 * len(pending) + 100) if pending else []
     added = fill_free_places(
         inst, grid, colourer, set(selected), set(dropped), range_mask, deadline
     )
     used_limit = max((s + 1 for s in range(inst.slots) if grid.count[s] > 0), default=0)
     limit = max(slot_limit, used_limit)
+    if spread:  # compaction must not pile the meetings back into a few slots
+        grid.tables = min(inst.tables, max(balanced_load(inst, selected), max(grid.count)))
     Compactor(grid, preferred, move_penalty, limit, deadline).run()
+    grid.tables = inst.tables
     return Scheduled(grid=grid, dropped=dropped, added=added, slot_limit=limit)
+
+
+def balanced_load(inst: Instance, selected: list[int]) -> int:
+    """Meetings per slot when the selected ones are shared evenly over the slots they may use."""
+    usable = 0
+    for e in selected:
+        usable |= inst.allowed[e]
+    return max(1, -(-len(selected) // max(1, usable.bit_count())))
 
 
 def fill_free_places(

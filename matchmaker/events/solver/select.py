@@ -1,14 +1,23 @@
-"""Choose which pairs meet: a b-matching MIP (HiGHS via scipy) with caps, event capacity and fairness."""
+"""Choose which pairs meet: a b-matching MIP (HiGHS via scipy) with caps, event capacity and fairness.
+
+Only the free pairs are variables: locked and must-meet pairs are constants that use up their
+sides' capacity, floors and tables, and pairs that cannot meet are left out. Up to
+``MIP_VARIABLES`` free pairs the MIP is solved (exact up to a 0.1 % gap); above that the LP
+relaxation is solved, its integral part kept and the rest rounded greedily (``round.py``), with
+the LP optimum as the proven bound.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array, vstack
 
 from matchmaker.events.solver.instance import Instance, unmet
+
+MIP_VARIABLES = 25_000
 
 
 @dataclass
@@ -20,6 +29,20 @@ class Selection:
     upper_bound: float
     penalty: float
     status: str
+
+
+@dataclass
+class Reduced:
+    """The selection model over free pairs only, plus the constant part of the objective."""
+
+    c: np.ndarray
+    constraints: LinearConstraint
+    bounds: Bounds
+    free: list[int]
+    fixed: list[int]
+    constant: float
+    residual: list[int]
+    room: int
 
 
 def fairness_penalty(inst: Instance) -> float:
@@ -51,68 +74,93 @@ def trim_musts(inst: Instance) -> set[int]:
     return kept
 
 
-def _model(
-    inst: Instance, must: set[int], bonus: list[float], penalty: float
-) -> tuple[np.ndarray, LinearConstraint, Bounds, int]:
-    """Build c, A x in [lb, ub] and bounds for: max sum (s+bonus) x - penalty * shortfall."""
-    m, n = inst.m, inst.n
-    floors = [v for v in range(n) if inst.floor[v] > 0]
-    k = len(floors)
+def reduced_model(inst: Instance, must: set[int], bonus: list[float], penalty: float) -> Reduced:
+    """Build max Σ (s+bonus) x − penalty · shortfall over the free pairs (locks and musts fixed)."""
+    n = inst.n
+    fixed = sorted(set(inst.locked) | must)
+    fixed_set = set(fixed)
+    load = [0] * n
+    for e in fixed:
+        load[inst.eu[e]] += 1
+        load[inst.ev[e]] += 1
+    residual = [max(0, inst.cap[v] - load[v]) for v in range(n)]
+    room = max(0, inst.slots * inst.tables - len(fixed))
+    free = [
+        e
+        for e in range(inst.m)
+        if e not in fixed_set
+        and inst.possible(e)
+        and residual[inst.eu[e]] > 0
+        and residual[inst.ev[e]] > 0
+    ]
+    constant = sum(inst.score[e] + bonus[e] for e in fixed)
+    need = [max(0, inst.floor[v] - load[v]) for v in range(n)]
+    floors = [v for v in range(n) if need[v] > 0]
+    m, k = len(free), len(floors)
+    score = np.asarray(inst.score, dtype=float)
+    extra = np.asarray(bonus, dtype=float)
+    idx = np.asarray(free, dtype=np.int64)
     c = np.zeros(m + k)
-    c[:m] = -(np.asarray(inst.score, dtype=float) + np.asarray(bonus, dtype=float))
+    c[:m] = -(score[idx] + extra[idx]) if m else 0.0
     c[m:] = penalty
-    lower = np.zeros(m + k)
-    upper = np.ones(m + k)
-    for e in range(m):
-        if not inst.possible(e):
-            upper[e] = 0.0
-    for e in list(inst.locked) + list(must):
-        lower[e] = upper[e] = 1.0
+    eu = np.asarray(inst.eu, dtype=np.int64)[idx] if m else np.zeros(0, dtype=np.int64)
+    ev = np.asarray(inst.ev, dtype=np.int64)[idx] if m else np.zeros(0, dtype=np.int64)
+    cols = np.arange(m)
+    floor_row = np.full(n, -1, dtype=np.int64)
     for j, v in enumerate(floors):
-        upper[m + j] = inst.floor[v]
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    eu, ev = np.asarray(inst.eu), np.asarray(inst.ev)
-    edge_ids = np.arange(m)
-    # Capacity rows 0..n-1: degree(v) <= cap(v).
-    rows_cap = np.concatenate([eu, ev])
-    cols_cap = np.concatenate([edge_ids, edge_ids])
-    # Fairness rows n..n+k-1: degree(v) + shortfall(v) >= floor(v).
-    floor_row = {v: n + j for j, v in enumerate(floors)}
-    fr_rows: list[int] = []
-    fr_cols: list[int] = []
-    for e in range(m):
-        for end in (inst.eu[e], inst.ev[e]):
-            if end in floor_row:
-                fr_rows.append(floor_row[end])
-                fr_cols.append(e)
-    rows = rows_cap.tolist() + fr_rows + [n + j for j in range(k)]
-    cols = cols_cap.tolist() + fr_cols + [m + j for j in range(k)]
-    vals = [1.0] * len(rows)
-    # Event capacity row n+k: total meetings <= slots * tables.
-    rows += [n + k] * m
-    cols += list(range(m))
-    vals += [1.0] * m
-    matrix = csr_array((vals, (rows, cols)), shape=(n + k + 1, m + k))
-    lb = np.concatenate(
-        [np.full(n, -np.inf), np.array([inst.floor[v] for v in floors], dtype=float), [-np.inf]]
+        floor_row[v] = n + j
+    fu, fv = floor_row[eu], floor_row[ev]
+    rows = np.concatenate(
+        [eu, ev, fu[fu >= 0], fv[fv >= 0], n + np.arange(k), np.full(m, n + k)]
     )
-    ub = np.concatenate(
-        [np.asarray(inst.cap, dtype=float), np.full(k, np.inf), [inst.slots * inst.tables]]
+    columns = np.concatenate([cols, cols, cols[fu >= 0], cols[fv >= 0], m + np.arange(k), cols])
+    matrix = csr_array(
+        (np.ones(len(rows)), (rows, columns)), shape=(n + k + 1, m + k)
     )
-    return c, LinearConstraint(matrix, lb, ub), Bounds(lower, upper), k
+    lb = np.concatenate([np.full(n, -np.inf), np.array([need[v] for v in floors], float), [-np.inf]])
+    ub = np.concatenate([np.asarray(residual, float), np.full(k, np.inf), [float(room)]])
+    upper = np.ones(m + k)
+    for j, v in enumerate(floors):
+        upper[m + j] = need[v]
+    return Reduced(
+        c=c,
+        constraints=LinearConstraint(matrix, lb, ub),
+        bounds=Bounds(np.zeros(m + k), upper),
+        free=free,
+        fixed=fixed,
+        constant=constant,
+        residual=residual,
+        room=room,
+    )
 
 
 def lp_upper_bound(inst: Instance, must: set[int]) -> float:
     """Upper bound on the selection objective (score minus fairness penalty) from the LP relaxation."""
     if inst.m == 0:
         return 0.0
-    c, cons, bounds, _ = _model(inst, must, [0.0] * inst.m, fairness_penalty(inst))
-    result = milp(c, constraints=cons, bounds=bounds, integrality=np.zeros(len(c)))
+    model = reduced_model(inst, must, [0.0] * inst.m, fairness_penalty(inst))
+    value, _x = _solve_lp(model)
+    return value
+
+
+def _solve_lp(model: Reduced) -> tuple[float, np.ndarray | None]:
+    """The LP optimum (objective including the constant part) and its solution vector."""
+    if len(model.c) == 0:
+        return model.constant, np.zeros(0)
+    matrix = model.constraints.A.tocsr()
+    lb, ub = model.constraints.lb, model.constraints.ub
+    upper_rows, lower_rows = np.isfinite(ub), np.isfinite(lb)
+    # HiGHS's interior point method (with crossover, so the answer is a vertex) is the fastest here.
+    result = linprog(
+        model.c,
+        A_ub=vstack([matrix[upper_rows], -matrix[lower_rows]]).tocsr(),
+        b_ub=np.concatenate([ub[upper_rows], -lb[lower_rows]]),
+        bounds=np.column_stack([model.bounds.lb, model.bounds.ub]),
+        method="highs-ipm",
+    )
     if result.x is None:
-        return float("nan")
-    return float(-result.fun)
+        return float("nan"), None
+    return model.constant - float(result.fun), result.x
 
 
 def greedy_selection(inst: Instance, must: set[int], bonus: list[float]) -> list[int]:
@@ -145,28 +193,39 @@ def greedy_selection(inst: Instance, must: set[int], bonus: list[float]) -> list
 def select_pairs(
     inst: Instance, bonus: list[float], time_limit: float, rel_gap: float = 1e-3
 ) -> Selection:
-    """Solve the selection MIP; falls back to greedy if HiGHS returns no solution within the limit."""
+    """Solve the selection MIP (or, for large events, the LP and round it); greedy if nothing in time."""
+    from matchmaker.events.solver.rounding import round_lp
+
     must = trim_musts(inst)
     penalty = fairness_penalty(inst)
     if inst.m == 0:
         return Selection([], must, 0.0, penalty, "optimal")
-    c, cons, bounds, _ = _model(inst, must, bonus, penalty)
-    integrality = np.ones(len(c))
+    model = reduced_model(inst, must, bonus, penalty)
+    if not model.free:
+        return Selection(list(model.fixed), must, model.constant, penalty, "optimal")
+    if len(model.free) > MIP_VARIABLES:
+        value, x = _solve_lp(model)
+        if x is None:
+            edges = greedy_selection(inst, must, bonus)
+            return Selection(edges, must, float("nan"), penalty, "greedy")
+        chosen = round_lp(inst, model, x, bonus)
+        bound = value if not any(bonus) else float("nan")
+        return Selection(list(model.fixed) + chosen, must, bound, penalty, "lp_rounded")
     result = milp(
-        c,
-        constraints=cons,
-        bounds=bounds,
-        integrality=integrality,
+        model.c,
+        constraints=model.constraints,
+        bounds=model.bounds,
+        integrality=np.concatenate([np.ones(len(model.free)), np.zeros(len(model.c) - len(model.free))]),
         options={"time_limit": max(time_limit, 0.5), "mip_rel_gap": rel_gap, "disp": False},
     )
     if result.x is None:
         edges = greedy_selection(inst, must, bonus)
         return Selection(edges, must, float("nan"), penalty, "greedy")
-    chosen = [e for e in range(inst.m) if result.x[e] > 0.5]
+    chosen = [e for j, e in enumerate(model.free) if result.x[j] > 0.5]
     bound = float("nan")
     if not any(bonus):
         dual = getattr(result, "mip_dual_bound", None)
         if dual is not None and np.isfinite(dual):
-            bound = float(-dual)
+            bound = model.constant - float(dual)
     status = "optimal" if result.status == 0 else "time_limit"
-    return Selection(chosen, must, bound, penalty, status)
+    return Selection(list(model.fixed) + chosen, must, bound, penalty, status)

@@ -8,6 +8,10 @@ from matchmaker.events.solver.model import EventInputError, Plan, UnmetPair
 from matchmaker.events.solver.parse import previous_from_plan_json
 
 
+CHECKED_STATS = ("window_misses", "busiest_slot", "slots_used")
+"""Stats the checker recomputes from the meetings (a plan file that misstates them is flagged)."""
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -48,4 +52,12 @@ def plan_from_json(data: Any) -> Plan:
     objective = data.get("objective")
     if not isinstance(objective, int | float) or isinstance(objective, bool):
         objective = sum(m.score for m in meetings)
-    return Plan(meetings=meetings, objective=float(objective), unmet_must_meet=unmet_rows)
+    raw_stats = data.get("stats")
+    stats = {
+        key: value
+        for key, value in (raw_stats.items() if isinstance(raw_stats, dict) else ())
+        if key in CHECKED_STATS and isinstance(value, int) and not isinstance(value, bool)
+    }
+    return Plan(
+        meetings=meetings, objective=float(objective), unmet_must_meet=unmet_rows, stats=stats
+    )

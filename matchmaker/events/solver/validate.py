@@ -54,6 +54,13 @@ def validate_problem(problem: EventProblem) -> None:
                 f"时段 {bad} 超出范围 0..{slots - 1}",
                 f"slot(s) {bad} out of range 0..{slots - 1}",
             )
+        wished = sorted(s for s in person.preferred_slots or () if not 0 <= s < slots)
+        if wished:
+            add(
+                f"{where}.preferred_slots",
+                f"时段 {wished} 超出范围 0..{slots - 1}",
+                f"slot(s) {wished} out of range 0..{slots - 1}",
+            )
 
     def check_pair(where: str, a: ParticipantId, b: ParticipantId) -> bool:
         good = True
@@ -152,6 +159,10 @@ def validate_problem(problem: EventProblem) -> None:
                 f"参会方 {_show(who)} 的锁定会谈 {count} 场，超过上限 {caps[who]}",
                 f"participant {_show(who)} has {count} locked meetings, more than max_meetings {caps[who]}",
             )
+    if problem.placement not in ("compact", "spread"):
+        add("placement", "应为 compact 或 spread", "must be compact or spread")
+    if not problem.preferred_weight >= 0:
+        add("preferred_weight", "应为非负数", "must be a non-negative number")
     _check_locked_runs(problem, add)
     if problem.slot_labels is not None and len(problem.slot_labels) != slots:
         add(
