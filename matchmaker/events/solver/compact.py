@@ -173,6 +173,8 @@ class Compactor:
         while improved and time.monotonic() < self.deadline:
             improved = False
             for s in range(self.slot_limit):
+                if time.monotonic() >= self.deadline:
+                    return
                 for t in range(s + 1, self.slot_limit):
                     if self.swap_slots(s, t):
                         improved = True

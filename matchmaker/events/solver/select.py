@@ -1,10 +1,11 @@
 """Choose which pairs meet: a b-matching MIP (HiGHS via scipy) with caps, event capacity and fairness.
 
 Only the free pairs are variables: locked and must-meet pairs are constants that use up their
-sides' capacity, floors and tables, and pairs that cannot meet are left out. Up to
-``MIP_VARIABLES`` free pairs the MIP is solved (exact up to a 0.1 % gap); above that the LP
-relaxation is solved, its integral part kept and the rest rounded greedily (``round.py``), with
-the LP optimum as the proven bound.
+sides' capacity, floors and tables, and pairs that cannot meet are left out. The LP relaxation
+is solved first: when it is integral (usual on enterprise × university events) it is the
+optimum. Otherwise, up to ``MIP_VARIABLES`` free pairs the MIP is solved (exact up to a 0.1 %
+gap); above that the LP's integral part is kept and the rest rounded greedily
+(``rounding.py``). The LP optimum is the proven bound either way.
 """
 
 from __future__ import annotations
@@ -203,14 +204,17 @@ def select_pairs(
     model = reduced_model(inst, must, bonus, penalty)
     if not model.free:
         return Selection(list(model.fixed), must, model.constant, penalty, "optimal")
-    if len(model.free) > MIP_VARIABLES:
-        value, x = _solve_lp(model)
-        if x is None:
-            edges = greedy_selection(inst, must, bonus)
-            return Selection(edges, must, float("nan"), penalty, "greedy")
-        chosen = round_lp(inst, model, x, bonus)
-        bound = value if not any(bonus) else float("nan")
-        return Selection(list(model.fixed) + chosen, must, bound, penalty, "lp_rounded")
+    # The LP first: on bipartite events it is usually integral, and then it is the optimum.
+    value, x = _solve_lp(model)
+    bound = value if not any(bonus) else float("nan")
+    if x is not None:
+        picked = x[: len(model.free)]
+        if bool(np.all((picked < 1e-6) | (picked > 1 - 1e-6))):
+            chosen = [e for j, e in enumerate(model.free) if picked[j] > 0.5]
+            return Selection(list(model.fixed) + chosen, must, bound, penalty, "optimal")
+        if len(model.free) > MIP_VARIABLES:
+            chosen = round_lp(inst, model, x, bonus)
+            return Selection(list(model.fixed) + chosen, must, bound, penalty, "lp_rounded")
     result = milp(
         model.c,
         constraints=model.constraints,
@@ -222,10 +226,10 @@ def select_pairs(
         edges = greedy_selection(inst, must, bonus)
         return Selection(edges, must, float("nan"), penalty, "greedy")
     chosen = [e for j, e in enumerate(model.free) if result.x[j] > 0.5]
-    bound = float("nan")
     if not any(bonus):
         dual = getattr(result, "mip_dual_bound", None)
         if dual is not None and np.isfinite(dual):
-            bound = model.constant - float(dual)
+            proven = model.constant - float(dual)
+            bound = proven if bound != bound else min(bound, proven)
     status = "optimal" if result.status == 0 else "time_limit"
     return Selection(list(model.fixed) + chosen, must, bound, penalty, status)
