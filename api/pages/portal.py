@@ -86,6 +86,8 @@ def answer(token: str, request: Request, page: PageDep, form: FormDep) -> Respon
     count = len(row.event.slots)
     ticked = [to_int(v, 1, count) for v in form.getlist("slot")]
     slots = sorted({s - 1 for s in ticked if s is not None}) or None
+    liked = [to_int(v, 1, count) for v in form.getlist("prefer")]
+    preferred = sorted({s - 1 for s in liked if s is not None}) or None
     cap = to_int(form.get("max_meetings"), 1, count) if form.get("max_meetings") else None
     languages = [x.strip() for x in text(form, "languages", 200).replace("、", ",").split(",")]
     choice = rsvp.Answer(
@@ -94,6 +96,7 @@ def answer(token: str, request: Request, page: PageDep, form: FormDep) -> Respon
         max_meetings=cap,
         languages=[x for x in languages if x],
         looking_for=text(form, "looking_for", 1000, multiline=True),
+        preferred_slots=preferred,
     )
     try:
         with use_case(page):

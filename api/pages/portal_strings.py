@@ -20,6 +20,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Time slots you can meet in (none ticked = all)",
     ),
     "portal.max_meetings": ("最多会谈场数", "Most meetings you can take"),
+    "portal.prefer": ("更希望的时段（可不选）", "Times you would prefer (optional)"),
+    "portal.prefer_hint": (
+        "只是偏好：排程会尽量安排在这些时段，排不下时也可能安排在其他可参会时段。",
+        "A preference only: meetings go there when they can, otherwise in your other free times.",
+    ),
     "portal.languages": (
         "需要的语言（用逗号分隔，如 英语、越南语）",
         "Languages you need (comma-separated)",

@@ -188,6 +188,7 @@ def answer_invitation(
                 body.max_meetings,
                 list(body.languages),
                 body.looking_for,
+                body.preferred_slots,
             ),
         )
         view = rsvp.invitation_view(session, row)
@@ -325,8 +326,10 @@ def set_schedule_rules(
             placement=body.placement,
             max_back_to_back=body.max_back_to_back,
             breaks=body.breaks,
+            requests_deadline=body.requests_deadline,
         )
-    return rules.as_dict()
+        deadline = get_event(session, event_id).requests_deadline
+    return {**rules.as_dict(), "requests_deadline": deadline}
 
 
 @router.post(

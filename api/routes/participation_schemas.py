@@ -43,6 +43,13 @@ class AnswerIn(Strict):
     max_meetings: Annotated[int | None, Field(ge=1, le=MAX_SLOTS)] = None
     languages: Annotated[list[Annotated[Line, Field(max_length=32)]], Field(max_length=5)] = []
     looking_for: Annotated[Block, Field(max_length=1000, description="希望对接什么")] = ""
+    preferred_slots: Annotated[
+        list[SlotNo] | None,
+        Field(
+            max_length=MAX_SLOTS,
+            description="更希望会谈的时段（软偏好，须在可参会时段内）；空 = 无偏好 / preferred slots",
+        ),
+    ] = None
 
 
 class CandidateOut(BaseModel):
@@ -167,12 +174,17 @@ class ScheduleRulesIn(Strict):
     breaks: Annotated[
         list[SlotNo], Field(max_length=MAX_SLOTS, description="茶歇时段（从 0 起）")
     ] = []
+    requests_deadline: dt.datetime | None = Field(
+        default=None,
+        description="会谈邀约截止时间（排程截止），之后拒收邀约 / meeting requests close then",
+    )
 
 
 class ScheduleRulesOut(BaseModel):
     placement: str
     max_back_to_back: int | None
     breaks: list[int]
+    requests_deadline: dt.datetime | None = None
 
 
 class RegeneratePreview(BaseModel):

@@ -69,6 +69,9 @@ class Event(TimestampMixin, Base):
     internal_note: Mapped[str] = mapped_column(Text, default="")
     # Invitees answer (accept / decline) before this moment; reminders go out before it.
     rsvp_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Meeting requests, wishes and "not interested" are taken until this moment (the planning
+    # deadline); None: until the first plan is made.
+    requests_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Humane-schedule settings (``matchmaker.events.service.humane``): back-to-back cap, placement.
     schedule_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -127,6 +130,8 @@ class EventParticipant(TimestampMixin, Base):
     # None: the event's fairness floor (min_meetings, or small_min_meetings for small institutions).
     min_meetings: Mapped[int | None] = mapped_column(Integer)
     unavailable_slots: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Soft: the slots it would rather meet in (None: no preference); the planner weighs them.
+    preferred_slots: Mapped[list[int] | None] = mapped_column(JSON)
     # Language the participant needs an interpreter for (e.g. 英语, 越南语); None: none needed.
     language: Mapped[str | None] = mapped_column(String(32))
     need_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

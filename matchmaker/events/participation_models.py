@@ -128,8 +128,37 @@ class EventNotice(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+OUTCOMES: dict[str, str] = {"met": "已会谈", "follow_up": "将跟进", "not_useful": "无价值"}
+
+
+class EventOutcome(Base):
+    """After the event: what one side says came of its meeting with another (met / follow-up /
+    not useful). One row per (event, side, partner); a new answer replaces the old one."""
+
+    __tablename__ = "event_outcomes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "participant_id", "partner_id", name="uq_event_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("event_participants.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("event_participants.id", ondelete="CASCADE"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(16))  # met | follow_up | not_useful
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The re-ranker's feedback row this outcome was written as (None: no item pair to attach).
+    feedback_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "NOTICE_KINDS",
+    "OUTCOMES",
+    "EventOutcome",
     "REQUEST_KINDS",
     "REQUEST_STATUSES",
     "RSVP_STATUSES",

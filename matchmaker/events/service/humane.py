@@ -10,6 +10,7 @@ verifies it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,9 +68,20 @@ def set_schedule_rules(
     placement: str = "spread",
     max_back_to_back: int | None = DEFAULT_MAX_BACK_TO_BACK,
     breaks: Sequence[int] = (),
+    requests_deadline: dt.datetime | None = None,
 ) -> ScheduleRules:
-    """Change the settings (they apply from the next plan); each bad value names its field."""
+    """Change the settings (they apply from the next plan); each bad value names its field.
+
+    ``requests_deadline``: participants' meeting requests are taken until then (None: no
+    deadline).
+    """
     event = get_event(session, event_id)
+    if requests_deadline is not None and requests_deadline.tzinfo is None:
+        raise Invalid(
+            "截止时间须带时区，例如 2026-05-20T18:00:00+08:00 / the deadline needs a time zone",
+            "requests_deadline",
+        )
+    event.requests_deadline = requests_deadline
     if placement not in PLACEMENTS:
         raise Invalid("placement 应为 spread 或 compact / must be spread or compact", "placement")
     count = len(event.slots)

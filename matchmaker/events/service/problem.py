@@ -80,6 +80,7 @@ def build_problem(
             small=is_small(orgs[p.organisation_id]),
             min_meetings=p.min_meetings,
             name=display_name(orgs[p.organisation_id], p),
+            preferred_slots=None if p.preferred_slots is None else frozenset(p.preferred_slots),
         )
         for p in active
     ]
@@ -110,6 +111,7 @@ def build_problem(
         slot_labels=[slot_label(s) for s in event.slots],
         max_back_to_back=humane.max_back_to_back,
         pauses_after=pauses_after(event),
+        placement=humane.placement,
     )
 
 

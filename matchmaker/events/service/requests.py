@@ -13,11 +13,14 @@ At planning time (``planner_rules``, ``with_wishes``):
 - the organiser's own pair rules come first: an organiser's must-meet is kept even if a side is
   not interested, and an organiser's never-meet beats an accepted request.
 
-Requests made after a plan exists take effect at the next (re-)plan.
+Requests made after a plan exists take effect at the next (re-)plan. After the event's
+``requests_deadline`` (the planning deadline, set by the organiser) requests, wishes, answers
+and withdrawals are refused with a plain message naming the deadline.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +28,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from matchmaker.core.config import CHINA
 from matchmaker.core.text import TextError, clean_text
 from matchmaker.events.models import Event
 from matchmaker.events.participation_models import REQUEST_KINDS, REQUEST_STATUSES, EventRequest
@@ -67,6 +71,17 @@ class Partner:
         return dict(self.__dict__)
 
 
+def check_open(event: Event, now: dt.datetime | None = None) -> None:
+    """Refuse requests once the event's planning deadline for them has passed."""
+    deadline = event.requests_deadline
+    if deadline is not None and (now or utcnow()) > deadline:
+        when = deadline.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(
+            f"会谈邀约已于 {when} 截止，日程正在排定；如需调整请联系组织者 / meeting requests "
+            f"closed at {when} (Beijing time) for planning; please contact the organiser"
+        )
+
+
 def _active_other(session: Session, event: Event, participant_id: int, other_id: int) -> None:
     if participant_id == other_id:
         raise Invalid("不能向自己发出邀约 / you cannot ask yourself", "to")
@@ -86,6 +101,7 @@ def stance(
     """Request a meeting, wish or mark "not interested" (replacing one's earlier stance)."""
     if kind not in REQUEST_KINDS:
         raise Invalid("应为 request、wish 或 not_interested / unknown kind", "kind")
+    check_open(event)
     _active_other(session, event, from_id, to_id)
     try:
         text = clean_text(message or "", multiline=True, label="message").strip()
@@ -115,6 +131,7 @@ def stance(
 
 def withdraw(session: Session, event: Event, from_id: int, to_id: int) -> None:
     """Take back one's stance towards another participant (an accepted request too)."""
+    check_open(event)
     row = session.scalars(
         select(EventRequest).where(
             EventRequest.event_id == event.id,
@@ -132,6 +149,7 @@ def answer_request(
     session: Session, event: Event, request_id: int, responder_id: int, accept: bool
 ) -> EventRequest:
     """The addressee accepts or declines a meeting request made to it."""
+    check_open(event)
     row = session.get(EventRequest, request_id)
     if row is None or row.event_id != event.id or row.to_id != responder_id:
         raise NotFound(f"没有发给您的邀约 {request_id} / no such request to you")

@@ -29,6 +29,7 @@ from matchmaker.events.participation_models import RSVP_STATUSES, EventInvitatio
 from matchmaker.events.service.errors import Conflict, Invalid, NotFound
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.fit import fit_of
+from matchmaker.events.service.grid import slot_label
 from matchmaker.events.service.participants import (
     add_participant,
     participant_of_organisation,
@@ -70,6 +71,7 @@ class Answer:
     max_meetings: int | None = None  # None: the event's default
     languages: list[str] = field(default_factory=list)
     looking_for: str = ""
+    preferred_slots: list[int] | None = None  # soft: slots it would rather meet in; None: any
 
 
 # ---- signed links ------------------------------------------------------------------------------
@@ -260,6 +262,24 @@ def _check_answer(event: Event, answer: Answer) -> tuple[list[int], int | None, 
     return slots, cap, languages, looking
 
 
+def _check_preferred(event: Event, answer: Answer, available: list[int]) -> list[int] | None:
+    """The preferred slots: among the slots one can meet in (times read as the invitee sees them)."""
+    if not answer.preferred_slots:
+        return None
+    outside = sorted({s for s in answer.preferred_slots if s not in available})
+    if outside:
+        labels = "、".join(
+            slot_label(event.slots[s]) if 0 <= s < len(event.slots) else f"#{s + 1}"
+            for s in outside
+        )
+        raise Invalid(
+            f"更希望的时段 {labels} 不在您可参会的时段内 / preferred times {labels} are not "
+            "among the times you can meet",
+            "preferred_slots",
+        )
+    return sorted(set(answer.preferred_slots))
+
+
 def interpreter_language(languages: Sequence[str]) -> str | None:
     """The language a participant needs an interpreter for: its first one other than Chinese."""
     return next((x for x in languages if x.strip().lower() not in CHINESE), None)
@@ -278,6 +298,7 @@ def respond(
     if not _open(event, moment):
         raise Conflict("回复截止时间已过，请联系组织者 / the deadline to answer has passed")
     slots, cap, languages, looking = _check_answer(event, answer)
+    preferred = _check_preferred(event, answer, slots) if answer.accept else None
     unavailable = sorted(set(range(len(event.slots))) - set(slots))
     row = invitation.participant or participant_of_organisation(
         session, event, invitation.organisation_id
@@ -292,8 +313,10 @@ def respond(
                 unavailable_slots=unavailable,
                 language=interpreter_language(languages),
             )
+            row.preferred_slots = preferred
         else:
             _update(row, cap, unavailable, interpreter_language(languages), moment)
+            row.preferred_slots = preferred
         invitation.participant_id = row.id
         invitation.available_slots = slots
     else:
