@@ -44,6 +44,9 @@ class _State:
         self.at: dict[int, set[int]] = {}  # slot -> indices of its meetings
         for i, m in enumerate(meetings):
             self._place(i, m)
+        self.locked_index = {
+            i for i, m in enumerate(meetings) if (pair_key(m.a, m.b), m.slot) in self.locked
+        }
 
     def _place(self, i: int, m: Meeting) -> None:
         for who in (m.a, m.b):
@@ -90,8 +93,8 @@ class _State:
         return run[self.cap :] + run[: self.cap][::-1] if len(run) > self.cap else []
 
     def is_locked(self, i: int) -> bool:
-        m = self.meetings[i]
-        return m is not None and (pair_key(m.a, m.b), m.slot) in self.locked
+        """Locked meetings never move (they are locked where they are, so this never changes)."""
+        return i in self.locked_index
 
     def try_move(self, i: int) -> bool:
         """Move meeting i to the nearest slot that lowers its sides' excess and raises neither."""
@@ -132,8 +135,20 @@ class _State:
         m = self.meetings[i]
         assert m is not None
         best: tuple[int, int, int, int] | None = None  # excess, waits, distance, other meeting
-        for slot in range(self.problem.slots):
+        # Nearest slots first; the first slot with a helpful swap is taken (its best swap), so
+        # large events (hundreds of meetings per slot) do not scan the whole day every time.
+        mine = {w: set(self.busy.get(w, {})) for w in (m.a, m.b)}
+        mine_before = {w: self.excess(mine[w]) for w in mine}
+        for slot in sorted(range(self.problem.slots), key=lambda t: (abs(t - m.slot), t)):
+            if best is not None:
+                break
             if slot == m.slot or slot in self.unavailable[m.a] or slot in self.unavailable[m.b]:
+                continue
+            if any(slot in mine[w] for w in mine):
+                continue
+            # Meeting i's own sides depend only on the slot: check them once per slot.
+            mine_after = {w: self.excess((mine[w] - {m.slot}) | {slot}) for w in mine}
+            if any(mine_after[w] > mine_before[w] for w in mine):
                 continue
             for j in sorted(self.at.get(slot, ())):
                 n = self.meetings[j]
@@ -141,28 +156,22 @@ class _State:
                     continue
                 if m.slot in self.unavailable[n.a] or m.slot in self.unavailable[n.b]:
                     continue
-                sides = {
-                    m.a: (m.slot, slot),
-                    m.b: (m.slot, slot),
-                    n.a: (slot, m.slot),
-                    n.b: (slot, m.slot),
-                }
-                if any(new in self.busy.get(w, {}) for w, (_, new) in sides.items()):
+                if m.slot in self.busy.get(n.a, {}) or m.slot in self.busy.get(n.b, {}):
                     continue
-                before = {w: self.excess(self.busy.get(w, {})) for w in sides}
-                after = {
-                    w: self.excess((set(self.busy.get(w, {})) - {old}) | {new})
-                    for w, (old, new) in sides.items()
-                }
-                if any(after[w] > before[w] for w in sides):
+                theirs = {w: set(self.busy.get(w, {})) for w in (n.a, n.b)}
+                before = dict(mine_before)
+                after = dict(mine_after)
+                for w in theirs:
+                    before[w] = self.excess(theirs[w])
+                    after[w] = self.excess((theirs[w] - {slot}) | {m.slot})
+                if any(after[w] > before[w] for w in theirs):
                     continue
                 total = sum(after.values())
                 if total >= sum(before.values()):
                     continue
                 waits = sum(
-                    self.waits_of(w, (set(self.busy.get(w, {})) - {old}) | {new})
-                    for w, (old, new) in sides.items()
-                )
+                    self.waits_of(w, (mine[w] - {m.slot}) | {slot}) for w in mine
+                ) + sum(self.waits_of(w, (theirs[w] - {slot}) | {m.slot}) for w in theirs)
                 rank = (total, waits, abs(slot - m.slot), j)
                 if best is None or rank < best:
                     best = rank
