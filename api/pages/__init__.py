@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import (
     accounts,
     auth,
+    checkin,
     events,
     feedback,
     introductions,
@@ -43,6 +44,7 @@ ROUTERS = (
     schedule.router,
     stats.router,
     portal.router,
+    checkin.router,
 )
 
 

@@ -19,8 +19,9 @@ from api.pages.events import FormRefused, localise, use_case
 from api.pages.forms import FormDep, text, to_int
 from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.config import CHINA, get_settings
+from matchmaker.events.models import EventParticipant
 from matchmaker.events.participation_models import EventInvitation
-from matchmaker.events.service import agenda, downloads, onsite, requests, rsvp
+from matchmaker.events.service import agenda, checkin_link, downloads, onsite, requests, rsvp
 from matchmaker.events.service.events import current_plan
 from matchmaker.events.service.grid import slot_label
 from matchmaker.policy.events import Action, EventAccess, access, invitation_actor
@@ -73,7 +74,20 @@ def portal(token: str, page: PageDep, scorer: EventScorerDep) -> HTMLResponse:
         checked_in=who.participant_id is not None
         and row.participant is not None
         and row.participant.checked_in_at is not None,
+        qr=_qr(page, row) if rows else None,
     )
+
+
+def _qr(page: Page, row: EventInvitation) -> str | None:
+    """The participant's check-in QR code (inline SVG) once it has an agenda."""
+    participant = (
+        page.db.get(EventParticipant, row.participant_id) if row.participant_id else None
+    )
+    if participant is None or participant.status != "active":
+        return None
+    settings = get_settings()
+    url = checkin_link.checkin_url(settings.public_url, settings.secret_key, participant)
+    return checkin_link.qr_svg(url)
 
 
 @router.post("/events/rsvp/{token}")

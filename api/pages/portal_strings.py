@@ -71,6 +71,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portal.saved_request": ("已记录", "Saved"),
     "portal.check_in": ("我已到场（签到）", "I'm here (check in)"),
     "portal.checked_in": ("已签到，祝洽谈顺利", "Checked in: have good meetings"),
+    "portal.qr": (
+        "到场签到二维码：在签到处出示，或用手机扫描后点“确认签到”。",
+        "Check-in QR code: show it at the desk, or scan it and tap “Check in”.",
+    ),
+    "checkin.title": ("到场签到", "Check-in"),
+    "checkin.ask": ("请确认该参会方已到场。", "Confirm that this participant has arrived."),
+    "checkin.button": ("确认签到", "Check in"),
+    "checkin.done": ("签到成功，祝洽谈顺利！", "Checked in: have good meetings!"),
+    "checkin.already": ("已签到（无需重复操作）。", "Already checked in: nothing more to do."),
     "events.invitations": ("邀请与回复", "Invitations and answers"),
     "events.my_agenda": ("下载我的日程", "Download my agenda"),
     "events.rsvp_summary": (

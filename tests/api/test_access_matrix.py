@@ -887,6 +887,8 @@ def page_cases() -> list[Case]:
         Case("POST", "/events/rsvp/{token}/requests", public(400), params=_forged),
         Case("POST", "/events/rsvp/{token}/check-in", public(400), params=_forged),
         Case("GET", "/events/rsvp/{token}/agenda.{fmt}", public(400), params=_forged_ics),
+        Case("GET", "/events/checkin/{token}", public(400), params=_forged),
+        Case("POST", "/events/checkin/{token}", public(400), params=_forged),
     ]
 
 

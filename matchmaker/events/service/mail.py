@@ -19,13 +19,13 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from matchmaker.core.config import CHINA, Settings
 from matchmaker.digest.transport import DeliveryError, SmtpTransport, SystemFailure, Transport
-from matchmaker.events.models import Event
+from matchmaker.events.models import Event, EventParticipant
 from matchmaker.events.participation_models import EventInvitation, EventNotice
-from matchmaker.events.service import agenda
+from matchmaker.events.service import agenda, checkin_link
 from matchmaker.events.service.errors import Conflict
 from matchmaker.events.service.events import current_plan, get_event
 from matchmaker.events.service.rsvp import invitation_url, invitations
@@ -350,12 +350,30 @@ def agenda_mail(
         domain=_domain(mailer.settings),
     )
     url = invitation_url(mailer.settings.public_url, mailer.settings.secret_key, invitation)
+    attachments = [(f"event-{event.id}-agenda.ics", "text/calendar", ics)]
+    extra = _rows_html(rows)
+    holder = object_session(invitation)
+    participant = (
+        holder.get(EventParticipant, invitation.participant_id)
+        if holder is not None and invitation.participant_id is not None
+        else None
+    )
+    if participant is not None:
+        checkin = checkin_link.checkin_url(
+            mailer.settings.public_url, mailer.settings.secret_key, participant
+        )
+        lines.append(
+            f"到场签到：在签到处出示附件中的二维码，或用手机打开 {checkin} 。 / Check in at the "
+            "venue: show the attached QR code, or open the link above on your phone."
+        )
+        attachments.append(("checkin-qr.png", "image/png", checkin_link.qr_png(checkin)))
+        extra += f"<p>到场签到 Check-in</p>{checkin_link.qr_svg(checkin)}"
     return Mail(
         subject=f"您的洽谈日程 Your agenda：{event.name}",
         paragraphs=lines,
         link=("查看我的日程 Open my agenda", url),
-        attachments=[(f"event-{event.id}-agenda.ics", "text/calendar", ics)],
-        html_extra=_rows_html(rows),
+        attachments=attachments,
+        html_extra=extra,
     )
 
 
