@@ -8,6 +8,7 @@ may see and do is the policy's. A broken, replaced or expired link is a plain er
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +22,15 @@ from api.pages.web import Page, PageDep, PageError
 from matchmaker.core.config import CHINA, get_settings
 from matchmaker.events.models import EventParticipant
 from matchmaker.events.participation_models import EventInvitation
-from matchmaker.events.service import agenda, checkin_link, downloads, onsite, requests, rsvp
+from matchmaker.events.service import (
+    agenda,
+    checkin_link,
+    downloads,
+    onsite,
+    outcomes,
+    requests,
+    rsvp,
+)
 from matchmaker.events.service.events import current_plan
 from matchmaker.events.service.grid import slot_label
 from matchmaker.policy.events import Action, EventAccess, access, invitation_actor
@@ -75,6 +84,10 @@ def portal(token: str, page: PageDep, scorer: EventScorerDep) -> HTMLResponse:
         and row.participant is not None
         and row.participant.checked_in_at is not None,
         qr=_qr(page, row) if rows else None,
+        after=event.date <= dt.datetime.now(CHINA).date(),
+        rated=outcomes.outcomes_of(page.db, event, who.participant_id)
+        if who.participant_id is not None
+        else {},
     )
 
 
@@ -160,6 +173,25 @@ def check_in(token: str, request: Request, page: PageDep, form: FormDep) -> Resp
     except FormRefused as exc:
         return page.redirect(_here(token), exc.message, "error")
     return page.redirect(_here(token) + "#agenda", page.t("portal.checked_in"))
+
+
+@router.post("/events/rsvp/{token}/outcome")
+def outcome(token: str, request: Request, page: PageDep, form: FormDep) -> Response:
+    """After the event: met, follow-up or not useful, for one meeting on one's agenda."""
+    page.check_csrf(str(form.get("csrf") or ""))
+    row, who = _invitation(page, token)
+    if who.participant_id is None or not who.allows(Action.REQUEST):
+        raise PageError(403)
+    partner = to_int(form.get("partner"), 1, MAX_ID)
+    choice = str(form.get("outcome") or "")
+    if partner is None:
+        raise PageError(400)
+    try:
+        with use_case(page):
+            outcomes.record_outcome(page.db, row.event, who.participant_id, partner, choice)
+    except FormRefused as exc:
+        return page.redirect(_here(token) + "#agenda", exc.message, "error")
+    return page.redirect(_here(token) + "#agenda", page.t("portal.outcome_saved"))
 
 
 @router.get("/events/rsvp/{token}/agenda.{fmt}")

@@ -29,12 +29,24 @@ from api.routes.participation_schemas import (
     RequestAnswer,
     RequestOut,
     ScheduleRulesIn,
+    OutcomeIn,
+    OutcomeOut,
     ScheduleRulesOut,
     StanceIn,
 )
 from matchmaker.core.config import get_settings
 from matchmaker.core.text import Line
-from matchmaker.events.service import fit, humane, mail, onsite, planning, requests, rsvp, views
+from matchmaker.events.service import (
+    fit,
+    humane,
+    mail,
+    onsite,
+    outcomes,
+    planning,
+    requests,
+    rsvp,
+    views,
+)
 from matchmaker.events.service.events import get_event
 from matchmaker.events.service.participants import participant_names
 from matchmaker.events.service.views import participant_view
@@ -306,6 +318,29 @@ def send_agendas(
         done = mail.send_agendas(session, post, event_id)
     post.transport.close()
     return done.__dict__
+
+
+# ---- after the event ---------------------------------------------------------------------------
+@router.post(
+    "/events/{event_id}/outcomes",
+    response_model=OutcomeOut,
+    summary="记录会谈结果 Record what came of a meeting",
+)
+def record_outcome(
+    event_id: PathId, body: OutcomeIn, session: SessionDep, who: Requesting
+) -> dict[str, Any]:
+    """After the event, each side rates its meeting with a partner: met, follow-up or not useful
+    (a new answer replaces the old one). Feeds the event statistics and the re-ranker."""
+    own = _own(who)
+    with use_cases(session):
+        event = get_event(session, event_id)
+        row = outcomes.record_outcome(session, event, own, body.partner, body.outcome, body.note)
+        return {
+            "partner": row.partner_id,
+            "outcome": row.outcome,
+            "note": row.note,
+            "feedback_id": row.feedback_id,
+        }
 
 
 # ---- humane schedules --------------------------------------------------------------------------

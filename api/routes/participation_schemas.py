@@ -136,6 +136,21 @@ class RequestAnswer(Strict):
     accept: bool
 
 
+class OutcomeIn(Strict):
+    """After the event: what came of one's meeting with a partner."""
+
+    partner: DbId
+    outcome: Literal["met", "follow_up", "not_useful"]
+    note: Annotated[Block, Field(max_length=500, description="备注 note")] = ""
+
+
+class OutcomeOut(BaseModel):
+    partner: int
+    outcome: str
+    note: str
+    feedback_id: int | None
+
+
 class PartnerOut(BaseModel):
     participant_id: int
     name: str

@@ -38,6 +38,10 @@ class EventOutcomes:
     meetings_held: int = 0
     participants: int = 0
     cancelled_participants: int = 0
+    # After the event each side rates its meetings (one count per side and meeting).
+    outcomes_met: int = 0
+    outcomes_follow_up: int = 0
+    outcomes_not_useful: int = 0
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,6 +100,18 @@ def event_outcomes(
         out.meetings_planned += 1
         if event_id in held and "cancelled" not in (status.get(a_id), status.get(b_id)):
             out.meetings_held += 1
+    if _has_tables(session, ("event_outcomes",)):
+        from matchmaker.events.participation_models import EventOutcome
+
+        rated = session.execute(
+            select(EventOutcome.outcome, func.count())
+            .where(EventOutcome.event_id.in_(list(events)))
+            .group_by(EventOutcome.outcome)
+        ).all()
+        counts = {outcome: int(n) for outcome, n in rated}
+        out.outcomes_met = counts.get("met", 0)
+        out.outcomes_follow_up = counts.get("follow_up", 0)
+        out.outcomes_not_useful = counts.get("not_useful", 0)
     return out
 
 

@@ -211,6 +211,9 @@ def write_report_xlsx(report: ParkReport, path: Path | None = None) -> bytes:
         ["对接活动（已举办）", ev.events_held],
         ["会谈（计划）", ev.meetings_planned],
         ["会谈（已举办）", ev.meetings_held],
+        ["会谈结果：已会谈", ev.outcomes_met],
+        ["会谈结果：将跟进", ev.outcomes_follow_up],
+        ["会谈结果：无价值", ev.outcomes_not_useful],
         ["参会机构", ev.participants],
         ["取消参会", ev.cancelled_participants],
     ]

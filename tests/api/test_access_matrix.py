@@ -633,6 +633,13 @@ def api_cases() -> list[Case]:
         ),
         Case(
             "POST",
+            "/api/v1/events/{event_id}/outcomes",
+            event_rule(403, 404),
+            params=_e,
+            body=lambda w, r: {"partner": w.ids["p_uni"], "outcome": "met"},
+        ),
+        Case(
+            "POST",
             "/api/v1/events/{event_id}/requests/{request_id}/answer",
             event_rule(403, 200),
             params=_request_to_ent,
@@ -888,6 +895,7 @@ def page_cases() -> list[Case]:
         Case("POST", "/events/rsvp/{token}/check-in", public(400), params=_forged),
         Case("GET", "/events/rsvp/{token}/agenda.{fmt}", public(400), params=_forged_ics),
         Case("GET", "/events/checkin/{token}", public(400), params=_forged),
+        Case("POST", "/events/rsvp/{token}/outcome", public(400), params=_forged),
         Case("POST", "/events/checkin/{token}", public(400), params=_forged),
     ]
 
