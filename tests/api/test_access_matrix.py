@@ -634,7 +634,7 @@ def api_cases() -> list[Case]:
         Case(
             "POST",
             "/api/v1/events/{event_id}/outcomes",
-            event_rule(403, 404),
+            event_rule(403, 409),  # the participant may; the event is not over yet
             params=_e,
             body=lambda w, r: {"partner": w.ids["p_uni"], "outcome": "met"},
         ),

@@ -141,10 +141,25 @@ def test_invite_answer_request_plan_agenda_and_change(browser: Any, live_server:
     assert page_overflow(browser) == 0
     shoot(browser, "participant-agenda-phone")
 
-    # On the day: a checks in on its page; b does not come (a no-show): the organiser cancels
-    # it, a minimal-change re-plan refills its places and a gets one e-mail with only the change.
-    click_and_wait(browser, browser.find_element(By.ID, "check-in"))
+    # On the day: a's agenda page and e-mail carry a QR code of its check-in link; scanning it
+    # (opening the link on a phone) and tapping once checks a in. b does not come (a no-show):
+    # the organiser cancels it, a minimal-change re-plan refills its places and a gets one
+    # e-mail with only the change.
+    assert wait_css(browser, "#checkin-qr svg").is_displayed()
+    assert any(p.get_filename() == "checkin-qr.png" for p in agenda.iter_attachments())
+    scanned = re.search(r"http://127\.0\.0\.1:\d+/events/checkin/\S+", body(agenda))
+    assert scanned is not None, "no check-in link in the agenda e-mail"
+    browser.get(scanned.group(0))
+    assert people["a"]["name"] in wait_css(browser, "#checkin-h").text
+    assert page_overflow(browser) == 0
+    click_and_wait(browser, browser.find_element(By.ID, "confirm-check-in"))
+    assert "签到成功" in wait_css(browser, "#checked-in").text
+    shoot(browser, "participant-qr-check-in-phone")
+    browser.get(link(live_server, "a@example.cn"))
     assert "已签到" in wait_css(browser, "#checked-in").text
+    forged = scanned.group(0)[:-3] + "abc"
+    browser.get(forged)
+    assert "签到链接无效" in wait_css(browser, "main").text
     listed = call(live_server, "GET", f"{base}/participants")
     arrived = {p["id"]: p["checked_in_at"] for p in listed}
     assert arrived[pid["a"]] is not None and arrived[pid["b"]] is None
@@ -156,3 +171,16 @@ def test_invite_answer_request_plan_agenda_and_change(browser: Any, live_server:
     text = body(change[0])
     assert "取消 Cancelled" in text and people["b"]["name"] in text
     assert text.count("新增 New") + text.count("调整 Moved") + text.count("取消 Cancelled") >= 1
+
+    # Every participant got exactly one invitation, one agenda and one e-mail per change.
+    assert call(live_server, "POST", f"{base}/agendas/send")["sent"] == 0, "nothing twice"
+    kinds = {
+        x: [str(m["Subject"]).split("：")[0] for m in mails_to(live_server, f"{x}@example.cn")]
+        for x in "abc"
+    }
+    for x in "ab":
+        assert "邀请函" in kinds[x][0], kinds[x]
+        assert sum("您的洽谈日程" in k for k in kinds[x]) == 1, kinds[x]
+    assert len(kinds["a"]) == 3, kinds["a"]  # invitation, agenda, the no-show change
+    assert len(kinds["b"]) <= 3, kinds["b"]  # the no-show is told its meetings are cancelled
+    assert len(kinds["c"]) == 1, kinds["c"]  # a decliner only gets the invitation
