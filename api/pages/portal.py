@@ -93,9 +93,7 @@ def portal(token: str, page: PageDep, scorer: EventScorerDep) -> HTMLResponse:
 
 def _qr(page: Page, row: EventInvitation) -> str | None:
     """The participant's check-in QR code (inline SVG) once it has an agenda."""
-    participant = (
-        page.db.get(EventParticipant, row.participant_id) if row.participant_id else None
-    )
+    participant = page.db.get(EventParticipant, row.participant_id) if row.participant_id else None
     if participant is None or participant.status != "active":
         return None
     settings = get_settings()

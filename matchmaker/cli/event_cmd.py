@@ -229,7 +229,9 @@ def bench_events(
         no_show_share=no_show_share,
     )
     if placement not in ("compact", "spread"):
-        raise UserError("--placement 应为 compact 或 spread / --placement must be compact or spread")
+        raise UserError(
+            "--placement 应为 compact 或 spread / --placement must be compact or spread"
+        )
     report = run_bench(config, time_limit=time_limit, replan_time_limit=replan_time_limit)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))

@@ -40,9 +40,7 @@ def test_outcomes_feed_statistics_and_the_reranker(session: Session) -> None:
     with pytest.raises(Invalid):
         outcomes.record_outcome(session, event, a, b, "great", today=event.date)
     others = [p.id for p in people.values() if p.id not in (a, b)]
-    stranger = next(
-        o for o in others if not any({m.a_id, m.b_id} == {a, o} for m in plan.meetings)
-    )
+    stranger = next(o for o in others if not any({m.a_id, m.b_id} == {a, o} for m in plan.meetings))
     with pytest.raises(NotFound):
         outcomes.record_outcome(session, event, a, stranger, "met", today=event.date)
 
@@ -63,9 +61,7 @@ def test_outcomes_feed_statistics_and_the_reranker(session: Session) -> None:
         0,
         1,
     )
-    examples = training_examples(session, "tech-transfer") + training_examples(
-        session, "scenario"
-    )
+    examples = training_examples(session, "tech-transfer") + training_examples(session, "scenario")
     assert examples, "the outcomes are training examples with features"
     assert all(set(e.features) >= {"semantic", "lexical", "industry"} for e in examples)
 
@@ -86,9 +82,7 @@ def test_requests_close_at_the_planning_deadline(session: Session) -> None:
         requests.answer_request(session, event, asked.id, e1, True)
     with pytest.raises(Conflict):
         requests.withdraw(session, event, u1, e1)
-    humane.set_schedule_rules(
-        session, event.id, requests_deadline=utcnow() + dt.timedelta(days=1)
-    )
+    humane.set_schedule_rules(session, event.id, requests_deadline=utcnow() + dt.timedelta(days=1))
     assert requests.answer_request(session, event, asked.id, e1, True).status == "accepted"
 
 

@@ -27,9 +27,7 @@ def morning_heavy(placement: str, afternoon: frozenset[int] | None = None) -> Ev
     scores = [ScoredPair(f"E{i}", f"U{i}", 60.0 + i) for i in range(5)] + [
         ScoredPair(f"E{i}", f"U{(i + 1) % 5}", 40.0 + i) for i in range(5)
     ]
-    return EventProblem(
-        slots=8, tables=5, participants=people, scores=scores, placement=placement
-    )
+    return EventProblem(slots=8, tables=5, participants=people, scores=scores, placement=placement)
 
 
 def test_compact_uses_the_first_slots_and_spread_uses_the_whole_day() -> None:

@@ -74,9 +74,7 @@ def test_the_agenda_qr_code_checks_the_participant_in(
     [agenda] = smtp.handler.to("e1@example.cn")
     names = [part.get_filename() for part in agenda.message.iter_attachments()]
     assert "checkin-qr.png" in names
-    png = next(
-        p for p in agenda.message.iter_attachments() if p.get_filename() == "checkin-qr.png"
-    )
+    png = next(p for p in agenda.message.iter_attachments() if p.get_filename() == "checkin-qr.png")
     assert png.get_content().startswith(b"\x89PNG")
     text = str(agenda.message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
     found = CHECKIN.search(text)
@@ -90,7 +88,9 @@ def test_the_agenda_qr_code_checks_the_participant_in(
     shown = client.get(link, headers=HTML)
     assert shown.status_code == 200 and "确认签到" in shown.text
     with session_scope() as s:  # opening the link alone changes nothing
-        assert service.get_participant(s, service.get_event(s, event_id), e1_id).checked_in_at is None
+        assert (
+            service.get_participant(s, service.get_event(s, event_id), e1_id).checked_in_at is None
+        )
     done = client.post(link, data={"csrf": csrf(shown.text)}, headers=HTML)
     assert done.status_code == 200 and "签到成功" in done.text
     with session_scope() as s:

@@ -70,7 +70,9 @@ def participant_by_token(
         raise LinkError("签到链接无效或已损坏 / the check-in link is malformed or altered")
     today = (now or utcnow()).astimezone(CHINA).date()
     if today > row.event.date + dt.timedelta(days=1):
-        raise LinkError("活动已结束，签到链接已过期 / the event is over: the check-in link expired", 410)
+        raise LinkError(
+            "活动已结束，签到链接已过期 / the event is over: the check-in link expired", 410
+        )
     if row.status != "active":
         raise LinkError("该参会方已取消参会，不能签到 / this participation was cancelled", 410)
     return row

@@ -37,12 +37,12 @@ def check_plan(problem: EventProblem, plan: Plan) -> list[str]:
                 f"pair {_pair(row.a, row.b)} is reported unmet but is in the plan"
             )
     figures = placement_figures(problem, plan.meetings)
-    for key in ("window_misses", "busiest_slot", "slots_used"):
-        claimed = plan.stats.get(key)
-        if claimed is not None and claimed != figures[key]:
+    for stat in ("window_misses", "busiest_slot", "slots_used"):
+        claimed = plan.stats.get(stat)
+        if claimed is not None and claimed != figures[stat]:
             issues.append(
-                f"stats.{key} 为 {claimed}，按会谈重算为 {figures[key]} / stats.{key} says "
-                f"{claimed}, the meetings give {figures[key]}"
+                f"stats.{stat} 为 {claimed}，按会谈重算为 {figures[stat]} / stats.{stat} says "
+                f"{claimed}, the meetings give {figures[stat]}"
             )
     total = sum(m.score for m in plan.meetings)
     if abs(total - plan.objective) > SCORE_TOLERANCE * max(1.0, abs(total)):

@@ -169,9 +169,9 @@ class _State:
                 total = sum(after.values())
                 if total >= sum(before.values()):
                     continue
-                waits = sum(
-                    self.waits_of(w, (mine[w] - {m.slot}) | {slot}) for w in mine
-                ) + sum(self.waits_of(w, (theirs[w] - {slot}) | {m.slot}) for w in theirs)
+                waits = sum(self.waits_of(w, (mine[w] - {m.slot}) | {slot}) for w in mine) + sum(
+                    self.waits_of(w, (theirs[w] - {slot}) | {m.slot}) for w in theirs
+                )
                 rank = (total, waits, abs(slot - m.slot), j)
                 if best is None or rank < best:
                     best = rank

@@ -48,13 +48,14 @@ def round_lp(inst: Instance, model: Reduced, x: np.ndarray, bonus: list[float]) 
 
     values = np.array([inst.score[e] + bonus[e] for e in free], dtype=float)
     picked = x[: len(free)]
-    for j in np.flatnonzero(picked >= ONE):
-        take(int(j))
-    fractional = np.flatnonzero((picked > 1e-6) & (picked < ONE))
-    for j in sorted(fractional.tolist(), key=lambda j: (-picked[j], -values[j])):
+    whole: list[int] = np.flatnonzero(picked >= ONE).tolist()
+    for j in whole:
+        take(j)
+    fractional: list[int] = np.flatnonzero((picked > 1e-6) & (picked < ONE)).tolist()
+    for j in sorted(fractional, key=lambda j: (-picked[j], -values[j])):
         take(j)
     # Pairs that help a fairness floor first, then the best remaining scores.
-    rest = sorted(np.flatnonzero(~taken).tolist(), key=lambda j: -values[j])
+    rest: list[int] = sorted(np.flatnonzero(~taken).tolist(), key=lambda j: -values[j])
     for j in rest:
         e = free[j]
         if need[inst.eu[e]] > 0 or need[inst.ev[e]] > 0:

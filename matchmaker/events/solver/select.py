@@ -111,14 +111,12 @@ def reduced_model(inst: Instance, must: set[int], bonus: list[float], penalty: f
     for j, v in enumerate(floors):
         floor_row[v] = n + j
     fu, fv = floor_row[eu], floor_row[ev]
-    rows = np.concatenate(
-        [eu, ev, fu[fu >= 0], fv[fv >= 0], n + np.arange(k), np.full(m, n + k)]
-    )
+    rows = np.concatenate([eu, ev, fu[fu >= 0], fv[fv >= 0], n + np.arange(k), np.full(m, n + k)])
     columns = np.concatenate([cols, cols, cols[fu >= 0], cols[fv >= 0], m + np.arange(k), cols])
-    matrix = csr_array(
-        (np.ones(len(rows)), (rows, columns)), shape=(n + k + 1, m + k)
+    matrix = csr_array((np.ones(len(rows)), (rows, columns)), shape=(n + k + 1, m + k))
+    lb = np.concatenate(
+        [np.full(n, -np.inf), np.array([need[v] for v in floors], float), [-np.inf]]
     )
-    lb = np.concatenate([np.full(n, -np.inf), np.array([need[v] for v in floors], float), [-np.inf]])
     ub = np.concatenate([np.asarray(residual, float), np.full(k, np.inf), [float(room)]])
     upper = np.ones(m + k)
     for j, v in enumerate(floors):
@@ -219,7 +217,9 @@ def select_pairs(
         model.c,
         constraints=model.constraints,
         bounds=model.bounds,
-        integrality=np.concatenate([np.ones(len(model.free)), np.zeros(len(model.c) - len(model.free))]),
+        integrality=np.concatenate(
+            [np.ones(len(model.free)), np.zeros(len(model.c) - len(model.free))]
+        ),
         options={"time_limit": max(time_limit, 0.5), "mip_rel_gap": rel_gap, "disp": False},
     )
     if result.x is None:

@@ -7,7 +7,6 @@ from typing import Any
 from matchmaker.events.solver.model import EventInputError, Plan, UnmetPair
 from matchmaker.events.solver.parse import previous_from_plan_json
 
-
 CHECKED_STATS = ("window_misses", "busiest_slot", "slots_used")
 """Stats the checker recomputes from the meetings (a plan file that misstates them is flagged)."""
 
