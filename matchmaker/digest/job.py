@@ -127,6 +127,7 @@ class _Runner:
     report: RunReport
     progress: Callable[[str], None] | None = None
     transient_in_a_row: int = 0
+    only: frozenset[int] | None = None  # a shard: just these subscriptions (None: every one)
 
     # ---- confirmations -----------------------------------------------------------------------
     def send_confirmations(self) -> None:
@@ -155,20 +156,16 @@ class _Runner:
     def run(self) -> None:
         started = time.perf_counter()
         keys = {f: period_key(f, self.now) for f in ("daily", "weekly")}
-        if not self.dry_run:
+        if not self.dry_run and self.only is None:  # a shard's run leaves this to the planner
             self.report.expired = delivery.expire_stale(self.engine, list(keys.values()))
         with session_scope(self.engine) as session:
-            subs = session.scalars(
-                select(Subscription)
-                .where(Subscription.status == "active")
-                .order_by(Subscription.id)
-            ).all()
-            records = {
-                (r.subscription_id, r.period): r
-                for r in session.scalars(
-                    select(DigestSend).where(DigestSend.period.in_(list(keys.values())))
-                )
-            }
+            wanted = select(Subscription).where(Subscription.status == "active")
+            sent = select(DigestSend).where(DigestSend.period.in_(list(keys.values())))
+            if self.only is not None:
+                wanted = wanted.where(Subscription.id.in_(sorted(self.only)))
+                sent = sent.where(DigestSend.subscription_id.in_(sorted(self.only)))
+            subs = session.scalars(wanted.order_by(Subscription.id)).all()
+            records = {(r.subscription_id, r.period): r for r in session.scalars(sent)}
         fresh: list[Subscription] = []
         resume: list[tuple[Subscription, DigestSend]] = []
         for sub in subs:
