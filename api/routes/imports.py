@@ -22,6 +22,7 @@ from matchmaker.catalog.importer.jobs import ImportJobs
 from matchmaker.catalog.importer.readers import ReadError
 from matchmaker.catalog.importer.service import import_upload_rows, read_upload
 from matchmaker.catalog.importer.validate import Problem as RowProblem
+from matchmaker.jobs.imports import QueuedImportJobs
 
 router = APIRouter(prefix="/api/v1", tags=["导入 Imports"], responses=problems.COMMON_RESPONSES)
 
@@ -73,9 +74,10 @@ def _rows(found: list[RowProblem]) -> list[dict[str, Any]]:
     return [{"row": p.row, "field": p.field, "message": p.reason} for p in found]
 
 
-def import_jobs(request: Request) -> ImportJobs:
-    """The application's import-job runner (one per server process)."""
-    jobs: ImportJobs = request.app.state.import_jobs
+def import_jobs(request: Request) -> ImportJobs | QueuedImportJobs:
+    """The application's import-job runner (in this process, or queue workers' when a broker is
+    configured)."""
+    jobs: ImportJobs | QueuedImportJobs = request.app.state.import_jobs
     return jobs
 
 
@@ -113,8 +115,11 @@ async def upload_import(
     del data
     threshold = request.app.state.container.settings.import_job_rows
     if len(rows) > threshold:
-        job, _ = import_jobs(request).submit(
-            kind, file.filename or "upload", rows, skip_invalid=skip_invalid, index=index
+        jobs = import_jobs(request)
+        job, _ = await run_in_threadpool(
+            lambda: jobs.submit(
+                kind, file.filename or "upload", rows, skip_invalid=skip_invalid, index=index
+            )
         )
         progress = f"/api/v1/imports/jobs/{job.id}"
         return JSONResponse(

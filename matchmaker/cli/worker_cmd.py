@@ -35,8 +35,14 @@ def worker_command(
         app = get_app(get_settings())
     except NoBroker as exc:
         raise UserError(str(exc)) from exc
+    from matchmaker.store.db import get_engine
+
     upgrade()
-    argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--pool=prefork"]
+    get_engine().dispose()  # pooled connections must not cross into forked pool processes
+    get_engine.cache_clear()
+    # one process: tasks run in the worker itself (killing it stops the task); more: a pool
+    pool = "solo" if concurrency == 1 else "prefork"
+    argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", f"--pool={pool}"]
     if hostname:
         argv.append(f"--hostname={hostname}")
     app.worker_main(argv)

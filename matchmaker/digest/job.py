@@ -481,3 +481,21 @@ def run_digest(
         report.written = list(transport.written)
     report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def send_confirmations_only(
+    settings: Settings, *, engine: Engine | None = None, now: dt.datetime | None = None
+) -> int:
+    """Send the pending confirm-your-address e-mails (a queued run does this before planning its
+    shards); returns how many went out."""
+    moment = now or utcnow()
+    engine = engine or get_engine(settings.resolved_database_url)
+    transport = SmtpTransport(settings)
+    report = RunReport(now=moment, dry_run=False)
+    container = Container(settings, engine=engine)
+    runner = _Runner(settings, engine, moment, transport, False, container, report)
+    try:
+        runner.send_confirmations()
+    finally:
+        transport.close()
+    return report.confirmations

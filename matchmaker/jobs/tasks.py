@@ -47,12 +47,34 @@ def embed_chunk_task(job_id: str, seq: int) -> None:
     embed_chunk(job_id, seq, embed, engine)
 
 
-def register(app: Celery) -> None:
-    """Register the project's tasks on a Celery app."""
-    app.task(name=WRITE_TASK)(import_write_task)
-    app.task(name=EMBED_TASK)(embed_chunk_task)
+def warm_up(**_: object) -> None:
+    """Load the embedder before the first task (a model takes seconds to load), so a worker
+    reports ready only once it can embed."""
+    from matchmaker.core.container import get_container
 
-    @app.task(name=SHARD_TASK, bind=True, max_retries=SHARD_RETRIES)
+    try:
+        get_container().embedder
+    except Exception:  # the first task reports the problem
+        log.exception("could not load the embedder")
+
+
+def _warm_up_solo(sender: object = None, **_: object) -> None:
+    """Warm up the main process only when it runs the tasks itself (no pool to fork later)."""
+    if "solo" in str(getattr(sender, "pool_cls", "")).lower():
+        warm_up()
+
+
+def register(app: Celery) -> None:
+    """Register the project's tasks on a Celery app (and the warm-up on worker start)."""
+    from celery import signals
+
+    signals.worker_process_init.connect(warm_up, weak=False)  # each process of a pool
+    signals.worker_init.connect(_warm_up_solo, weak=False)  # a solo worker, before it says ready
+
+    app.task(name=WRITE_TASK, lazy=False)(import_write_task)
+    app.task(name=EMBED_TASK, lazy=False)(embed_chunk_task)
+
+    @app.task(name=SHARD_TASK, bind=True, max_retries=SHARD_RETRIES, lazy=False)
     def digest_shard_task(self: Any, job_id: str, seq: int) -> str:
         """Send one shard of a digest run; retried later when SMTP keeps failing."""
         from matchmaker.jobs.digests import run_shard
