@@ -23,7 +23,9 @@ def bench_queue_command(
         str | None,
         typer.Option(help="Redis URL, a db the bench may flush (default redis://127.0.0.1:6379/6)"),
     ] = None,
-    embedder: Annotated[str | None, typer.Option(help="嵌入模型 embedder (default: configured)")] = None,
+    embedder: Annotated[
+        str | None, typer.Option(help="嵌入模型 embedder (default: configured)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON print JSON")] = False,
 ) -> None:
     """后台任务基准 Queue benchmarks: import answer time, 1 vs 2 workers, sharded digest."""

@@ -68,9 +68,7 @@ class Container:
             from matchmaker.retrieval.embed.db_cache import DbEmbeddingCache
             from matchmaker.store.db import get_engine
 
-            return DbEmbeddingCache(
-                self.engine or get_engine(self.settings.resolved_database_url)
-            )
+            return DbEmbeddingCache(self.engine or get_engine(self.settings.resolved_database_url))
         return EmbeddingCache(self.settings.embedding_cache_dir)
 
     @cached_property

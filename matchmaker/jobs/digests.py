@@ -46,9 +46,7 @@ def plan_digest(settings: Settings, engine: Engine, now: dt.datetime) -> tuple[s
             .where(BackgroundJob.status == "sending")
         )
         if busy:
-            raise DigestBusy(
-                "上一次推送任务仍在发送中 / an earlier digest run is still being sent"
-            )
+            raise DigestBusy("上一次推送任务仍在发送中 / an earlier digest run is still being sent")
     delivery.expire_stale(engine, list(keys.values()))
     with session_scope(engine) as session:
         subs = session.execute(
@@ -125,13 +123,15 @@ def run_shard(job_id: str, seq: int, settings: Settings, engine: Engine, contain
 def _finish_shard(job_id: str, seq: int, report: RunReport, engine: Engine) -> None:
     counts = {name: int(getattr(report, name)) for name in COUNTS}
     with session_scope(engine) as session:
-        newly = session.execute(
-            update(CHUNKS)
-            .where(CHUNKS.c.job_id == job_id)
-            .where(CHUNKS.c.seq == seq)
-            .where(CHUNKS.c.status == "pending")
-            .values(status="done", done_at=utcnow(), result=counts)
-        ).rowcount
+        newly = _rows_changed(
+            session.execute(
+                update(CHUNKS)
+                .where(CHUNKS.c.job_id == job_id)
+                .where(CHUNKS.c.seq == seq)
+                .where(CHUNKS.c.status == "pending")
+                .values(status="done", done_at=utcnow(), result=counts)
+            )
+        )
         job = session.get(BackgroundJob, job_id, with_for_update=True)
         if job is None:
             return
@@ -163,3 +163,8 @@ def digest_progress(job_id: str, engine: Engine) -> dict[str, Any] | None:
 
 
 __all__ = ["SHARD_TASK", "digest_progress", "plan_digest", "run_shard"]
+
+
+def _rows_changed(result: object) -> int:
+    """How many rows an UPDATE changed."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -97,9 +97,7 @@ def _fill(job: ImportJob, report: ImportReport) -> None:
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.skipped_rows = list(report.skipped_rows)
     job.unknown_columns = list(report.unknown_columns)
-    job.problems = [
-        {"row": p.row, "field": p.field, "message": p.reason} for p in report.problems
-    ]
+    job.problems = [{"row": p.row, "field": p.field, "message": p.reason} for p in report.problems]
 
 
 def write_import(job_id: str, settings: Settings, engine: Engine) -> None:
@@ -216,13 +214,15 @@ def embed_chunk(job_id: str, seq: int, embed: Any, engine: Engine) -> bool:
         if present:
             embed([texts[i] for i in present])
     with session_scope(engine) as session:
-        newly = session.execute(
-            update(CHUNKS)
-            .where(CHUNKS.c.job_id == job_id)
-            .where(CHUNKS.c.seq == seq)
-            .where(CHUNKS.c.status == "pending")
-            .values(status="done", done_at=utcnow(), result={"items": len(ids)})
-        ).rowcount
+        newly = _rows_changed(
+            session.execute(
+                update(CHUNKS)
+                .where(CHUNKS.c.job_id == job_id)
+                .where(CHUNKS.c.seq == seq)
+                .where(CHUNKS.c.status == "pending")
+                .values(status="done", done_at=utcnow(), result={"items": len(ids)})
+            )
+        )
         row = session.get(BackgroundJob, job_id, with_for_update=True)
         if row is None:
             return bool(newly)
@@ -250,3 +250,8 @@ def pending_ids(job_id: str, engine: Engine) -> Sequence[int]:
             select(CHUNKS.c.ids).where(CHUNKS.c.job_id == job_id).where(CHUNKS.c.status != "done")
         ).scalars()
         return [i for ids in rows for i in ids]
+
+
+def _rows_changed(result: object) -> int:
+    """How many rows an UPDATE changed."""
+    return int(getattr(result, "rowcount", 0) or 0)

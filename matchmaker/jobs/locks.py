@@ -21,7 +21,9 @@ def piece_lock(engine: Engine, data_dir: Path, name: str) -> Iterator[bool]:
     """Try to hold the lock `name` without waiting; yields whether this process holds it."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(name)}).scalar())
+            held = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(name)}).scalar()
+            )
             conn.commit()
             try:
                 yield held

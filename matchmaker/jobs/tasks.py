@@ -53,7 +53,7 @@ def warm_up(**_: object) -> None:
     from matchmaker.core.container import get_container
 
     try:
-        get_container().embedder
+        log.info("embedder %s loaded", get_container().embedder.name)
     except Exception:  # the first task reports the problem
         log.exception("could not load the embedder")
 

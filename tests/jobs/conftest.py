@@ -175,7 +175,9 @@ class Workers:
                     worker.process.wait(timeout=10)
 
 
-def queue_env(data_dir: Path, database: Database, broker: str, embedder: str, **extra: str) -> dict[str, str]:
+def queue_env(
+    data_dir: Path, database: Database, broker: str, embedder: str, **extra: str
+) -> dict[str, str]:
     """The environment of every process of a queued deployment in the tests."""
     return child_env(
         data_dir,

@@ -68,7 +68,9 @@ def test_import_over_two_workers_survives_a_worker_killed_mid_chunk(
 ) -> None:
     engine = _engine(pg_schema)
     with session_scope(engine) as session:
-        session.add(Organisation(external_id="U1", name="测试大学", kind="university", province="广西"))
+        session.add(
+            Organisation(external_id="U1", name="测试大学", kind="university", province="广西")
+        )
     env = queue_env(
         tmp_path / "data",
         pg_schema,
