@@ -18,17 +18,23 @@ def queue_import(
 ) -> None:
     """Store the file's rows as an import job for the workers; with `wait`, show its progress
     until it ends (a failed job exits 1, having changed nothing)."""
-    from matchmaker.catalog.importer.readers import ReadError, read_rows
+    from matchmaker.catalog.importer.readers import SUPPORTED_SUFFIXES
     from matchmaker.jobs.imports import QueuedImportJobs
 
+    if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UserError(
+            f"不支持的文件类型 {file.suffix or '(无后缀)'}，请使用 .csv、.xlsx 或 .jsonl / "
+            "unsupported file type, use .csv, .xlsx or .jsonl"
+        )
     try:
-        rows = read_rows(file)
-    except ReadError as exc:
-        raise UserError(str(exc)) from exc
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"无法读取文件 / cannot read {file}: {exc}") from exc
     jobs = QueuedImportJobs(settings)
-    job, _ = jobs.submit(canonical, file.name, rows, skip_invalid=skip_invalid)
+    job = jobs.submit_file(canonical, file.name, data, skip_invalid=skip_invalid)
     ok(
-        f"已排队导入任务 {job.id}（{job.rows} 行）/ import job {job.id} queued ({job.rows} rows); "
+        f"已排队导入任务 {job.id}（{len(data)} 字节，由后台任务读取检查）/ import job {job.id} "
+        f"queued ({len(data)} bytes, read and checked by a worker); "
         f"进度 progress: GET /api/v1/imports/jobs/{job.id}"
     )
     if not wait:

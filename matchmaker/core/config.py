@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     queue_visibility_timeout: int = Field(
         default=3600, ge=5, alias="MATCHMAKER_QUEUE_VISIBILITY_TIMEOUT"
     )
+    # With a broker, an upload this large (bytes) is queued unread: a worker reads, checks and
+    # writes it, so the request answers at once whatever the row count.
+    queue_raw_upload_bytes: int = Field(
+        default=1_048_576, ge=0, alias="MATCHMAKER_QUEUE_RAW_UPLOAD_BYTES"
+    )
     queue_embed_chunk: int = Field(default=32, ge=1, le=1000, alias="MATCHMAKER_QUEUE_EMBED_CHUNK")
     queue_digest_shard: int = Field(
         default=500, ge=1, le=100_000, alias="MATCHMAKER_QUEUE_DIGEST_SHARD"

@@ -66,3 +66,8 @@ def get_app(settings: Settings | None = None) -> Celery:
 def send(name: str, *args: object, settings: Settings | None = None) -> None:
     """Put one task on the queue by name (arguments must be JSON)."""
     get_app(settings).send_task(name, args=list(args), queue=QUEUE)
+
+
+def send_task(settings: Settings, name: str, *args: object) -> None:
+    """`send` with the settings first (the shape job code takes as its sender)."""
+    send(name, *args, settings=settings)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, func, select, update
@@ -27,6 +27,8 @@ log = logging.getLogger("matchmaker.jobs.imports")
 WRITE_TASK = "matchmaker.import_write"
 EMBED_TASK = "matchmaker.embed_chunk"
 CHUNKS = cast(Table, JobChunk.__table__)
+SOURCE = "source"  # "file": the payload is the uploaded file itself, read by the worker
+Sender = Callable[..., None]  # (settings, task name, *arguments): put a task on the queue
 
 
 def _job_from(row: BackgroundJob) -> ImportJob:
@@ -78,6 +80,29 @@ class QueuedImportJobs:
         send(WRITE_TASK, job.id, settings=self.settings)
         return job, None
 
+    def submit_file(
+        self, kind: str, filename: str, data: bytes, *, skip_invalid: bool
+    ) -> ImportJob:
+        """Store an unread file with a new job and queue it (the worker reads, checks and writes
+        it: a file it cannot read fails the job, changing nothing); returns the job at once."""
+        from matchmaker.jobs.app import send
+
+        job = ImportJob(uuid.uuid4().hex, kind, filename, 0, skip_invalid, pid=0)
+        progress = {**dataclasses.asdict(job), SOURCE: "file"}
+        with session_scope(self.engine) as session:
+            session.add(
+                BackgroundJob(
+                    id=job.id,
+                    kind="import",
+                    status="queued",
+                    payload=data,
+                    progress=progress,
+                    message="",
+                )
+            )
+        send(WRITE_TASK, job.id, settings=self.settings)
+        return job
+
     def get(self, job_id: str) -> ImportJob | None:
         """A job by id (None when unknown), as far as the workers have taken it."""
         if not JOB_ID.match(job_id):
@@ -100,7 +125,9 @@ def _fill(job: ImportJob, report: ImportReport) -> None:
     job.problems = [{"row": p.row, "field": p.field, "message": p.reason} for p in report.problems]
 
 
-def write_import(job_id: str, settings: Settings, engine: Engine) -> None:
+def write_import(
+    job_id: str, settings: Settings, engine: Engine, send: Sender | None = None
+) -> None:
     """Write a queued import in one transaction, then queue its embedding chunks. Run twice (a
     redelivered task) it writes nothing again and only re-queues the chunks still pending."""
     with session_scope(engine) as session:
@@ -114,11 +141,12 @@ def write_import(job_id: str, settings: Settings, engine: Engine) -> None:
         status = row.status
     if status == "writing":
         _write(job_id, settings, engine)
-    queue_pending_chunks(job_id, settings, engine)
+    queue_pending_chunks(job_id, settings, engine, send)
 
 
 def _write(job_id: str, settings: Settings, engine: Engine) -> None:
-    from matchmaker.catalog.importer.service import import_rows
+    from matchmaker.catalog.importer.readers import ReadError
+    from matchmaker.catalog.importer.service import import_rows, read_upload
 
     try:
         with session_scope(engine) as session:
@@ -126,9 +154,12 @@ def _write(job_id: str, settings: Settings, engine: Engine) -> None:
             if row is None or row.status != "writing" or row.payload is None:
                 return  # another delivery wrote it meanwhile
             job = _job_from(row)
-            report = import_rows(
-                session, job.kind, load_rows(row.payload), skip_invalid=job.skip_invalid
-            )
+            if row.progress.get(SOURCE) == "file":
+                rows = read_upload(job.kind, job.filename, row.payload)
+                job.rows = len(rows)
+            else:
+                rows = load_rows(row.payload)
+            report = import_rows(session, job.kind, rows, skip_invalid=job.skip_invalid)
             _fill(job, report)
             item_kind = PLURAL_KINDS.get(job.kind, "")
             ids = list(report.changed_ids) if item_kind in ITEM_KINDS else []
@@ -156,6 +187,8 @@ def _write(job_id: str, settings: Settings, engine: Engine) -> None:
             row.finished_at = None if ids else utcnow()
     except ImportFailed as failed:
         _fail(job_id, engine, failed.report, None)
+    except ReadError as exc:
+        _fail(job_id, engine, None, str(exc))
     except Exception as exc:  # the transaction rolled back: nothing was written
         log.exception("import job %s failed", job_id)
         _fail(job_id, engine, None, f"{type(exc).__name__}: {exc}")
@@ -181,9 +214,14 @@ def _fail(job_id: str, engine: Engine, report: ImportReport | None, error: str |
         row.updated_at = row.finished_at = utcnow()
 
 
-def queue_pending_chunks(job_id: str, settings: Settings, engine: Engine) -> int:
-    """Queue every chunk of a job not yet embedded; returns how many."""
-    from matchmaker.jobs.app import send
+def queue_pending_chunks(
+    job_id: str, settings: Settings, engine: Engine, send: Sender | None = None
+) -> int:
+    """Queue every chunk of a job not yet embedded (through `send`, default the broker);
+    returns how many."""
+    from matchmaker.jobs.app import send_task
+
+    put = send or send_task
 
     with engine.connect() as conn:
         pending = conn.execute(
@@ -194,7 +232,7 @@ def queue_pending_chunks(job_id: str, settings: Settings, engine: Engine) -> int
         ).scalars()
         seqs = list(pending)
     for seq in seqs:
-        send(EMBED_TASK, job_id, seq, settings=settings)
+        put(settings, EMBED_TASK, job_id, seq)
     return len(seqs)
 
 
