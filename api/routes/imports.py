@@ -6,6 +6,7 @@ thread too and answered with its result, a larger one becomes an import job answ
 202 and a progress address (`GET /api/v1/imports/jobs/{id}`).
 """
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -114,7 +115,7 @@ async def upload_import(
             raise Problem(404, f"未知的数据类型“{kind}” / unknown kind")
         name = file.filename or "upload.csv"
         queued = await run_in_threadpool(
-            lambda: jobs.submit_file(kind, name, data, skip_invalid=skip_invalid)
+            partial(jobs.submit_file, kind, name, data, skip_invalid=skip_invalid)
         )
         return _accepted(queued.id, queued.status, queued.rows)
     try:
