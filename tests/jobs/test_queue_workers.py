@@ -179,3 +179,68 @@ def test_digest_shards_over_two_workers_send_each_subscriber_one_email(
     assert again.returncode == 0, again.stderr
     assert len(smtp.handler.received) == len(addresses)
     engine.dispose()
+
+
+def test_a_worker_killed_mid_shard_loses_no_email_and_repeats_none(
+    tmp_path: Path,
+    pg_schema: Database,
+    redis_url: str,
+    minilm: str,
+    smtp: SmtpServer,  # noqa: F811
+    workers: Callable[[dict[str, str]], Workers],
+) -> None:
+    engine = _engine(pg_schema)
+    build_world(engine)
+    topics = ["激光雷达", "稀土"]
+    addresses = [f"k{i}@example.cn" for i in range(16)]
+    for i, address in enumerate(addresses):
+        subscribe(engine, address, keywords=[topics[i % len(topics)]], max_items=3)
+    smtp.handler.hang_on_data = 6  # the sixth message hangs: its sender is killed meanwhile
+    env = queue_env(
+        tmp_path / "data",
+        pg_schema,
+        redis_url,
+        minilm,
+        MATCHMAKER_QUEUE_DIGEST_SHARD="4",
+        MATCHMAKER_QUEUE_VISIBILITY_TIMEOUT="10",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp.port),
+        SMTP_SENDER="digest@mm.example.cn",
+        SMTP_TIMEOUT="300",
+        MATCHMAKER_SECRET_KEY="test-secret-key-long-enough-for-production-use",
+    )
+    pool = workers(env)
+    first, second = pool.start("k1"), pool.start("k2")
+    pool.wait_ready(first, second)
+    planner = subprocess.Popen(
+        [sys.executable, "-m", "matchmaker", "digest", "run", "--wait"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert smtp.handler.hanging.wait(180), "no message reached the hanging point"
+        shard = "matchmaker.digest_shard"
+        deadline = time.monotonic() + 60
+        while True:  # the hanging worker is the one whose shard stays unfinished
+            time.sleep(1.0)
+            stuck = [w for w in (first, second) if set(w.received(shard)) - set(w.succeeded(shard))]
+            if len(stuck) == 1:
+                break
+            assert time.monotonic() < deadline, [w.text()[-2000:] for w in (first, second)]
+        stuck[0].kill()
+        smtp.handler.release.set()  # the killed sender's message was never accepted
+        output, _ = planner.communicate(timeout=300)
+    finally:
+        if planner.poll() is None:
+            planner.kill()
+    assert planner.returncode == 0, output
+    received = Counter(r for message in smtp.handler.received for r in message.rcpt_tos)
+    assert sorted(received) == sorted(addresses), received
+    assert set(received.values()) == {1}
+    with session_scope(engine) as session:
+        statuses = session.scalars(select(DigestSend.status)).all()
+    assert Counter(statuses) == Counter({"sent": len(addresses)})
+    engine.dispose()
