@@ -89,7 +89,12 @@ def create_app() -> FastAPI:
     check_settings(settings)  # production refuses a default or short secret key
     app.state.ready = False
     app.state.container = Container(settings)
-    app.state.import_jobs = ImportJobs(settings.import_jobs_dir)
+    if settings.queued:  # jobs go to `matchmaker worker` processes through the broker
+        from matchmaker.jobs.imports import QueuedImportJobs
+
+        app.state.import_jobs = QueuedImportJobs(settings)
+    else:
+        app.state.import_jobs = ImportJobs(settings.import_jobs_dir)
     problems.install(app)
     security.install(app, settings)  # body limits, security headers, abuse limits (api/security)
     app.add_middleware(AccessLogMiddleware)

@@ -6,6 +6,7 @@ thread too and answered with its result, a larger one becomes an import job answ
 202 and a progress address (`GET /api/v1/imports/jobs/{id}`).
 """
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -22,6 +23,8 @@ from matchmaker.catalog.importer.jobs import ImportJobs
 from matchmaker.catalog.importer.readers import ReadError
 from matchmaker.catalog.importer.service import import_upload_rows, read_upload
 from matchmaker.catalog.importer.validate import Problem as RowProblem
+from matchmaker.catalog.kinds import PLURAL_KINDS
+from matchmaker.jobs.imports import QueuedImportJobs
 
 router = APIRouter(prefix="/api/v1", tags=["导入 Imports"], responses=problems.COMMON_RESPONSES)
 
@@ -73,9 +76,10 @@ def _rows(found: list[RowProblem]) -> list[dict[str, Any]]:
     return [{"row": p.row, "field": p.field, "message": p.reason} for p in found]
 
 
-def import_jobs(request: Request) -> ImportJobs:
-    """The application's import-job runner (one per server process)."""
-    jobs: ImportJobs = request.app.state.import_jobs
+def import_jobs(request: Request) -> ImportJobs | QueuedImportJobs:
+    """The application's import-job runner (in this process, or queue workers' when a broker is
+    configured)."""
+    jobs: ImportJobs | QueuedImportJobs = request.app.state.import_jobs
     return jobs
 
 
@@ -104,6 +108,16 @@ async def upload_import(
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise Problem(413, "文件超过 20 MB 上限 / file exceeds 20 MB")
+    settings = request.app.state.container.settings
+    jobs = import_jobs(request)
+    if isinstance(jobs, QueuedImportJobs) and len(data) >= settings.queue_raw_upload_bytes:
+        if kind not in PLURAL_KINDS:
+            raise Problem(404, f"未知的数据类型“{kind}” / unknown kind")
+        name = file.filename or "upload.csv"
+        queued = await run_in_threadpool(
+            partial(jobs.submit_file, kind, name, data, skip_invalid=skip_invalid)
+        )
+        return _accepted(queued.id, queued.status, queued.rows)
     try:
         rows = await run_in_threadpool(read_upload, kind, file.filename or "upload.csv", data)
     except ReadError as exc:
@@ -113,15 +127,12 @@ async def upload_import(
     del data
     threshold = request.app.state.container.settings.import_job_rows
     if len(rows) > threshold:
-        job, _ = import_jobs(request).submit(
-            kind, file.filename or "upload", rows, skip_invalid=skip_invalid, index=index
+        job, _ = await run_in_threadpool(
+            lambda: jobs.submit(
+                kind, file.filename or "upload", rows, skip_invalid=skip_invalid, index=index
+            )
         )
-        progress = f"/api/v1/imports/jobs/{job.id}"
-        return JSONResponse(
-            {"job": job.id, "status": job.status, "rows": job.rows, "progress": progress},
-            status_code=202,
-            headers={"Location": progress},
-        )
+        return _accepted(job.id, job.status, job.rows)
     try:
         report = await run_in_threadpool(
             lambda: import_upload_rows(session, kind, rows, skip_invalid=skip_invalid, index=index)
@@ -143,6 +154,16 @@ async def upload_import(
         "unknown_columns": report.unknown_columns,
         "flagged": [{"row": row, "label": label} for row, label in report.flagged],
     }
+
+
+def _accepted(job_id: str, status: str, rows: int) -> JSONResponse:
+    """202 with the job and its progress address."""
+    progress = f"/api/v1/imports/jobs/{job_id}"
+    return JSONResponse(
+        {"job": job_id, "status": status, "rows": rows, "progress": progress},
+        status_code=202,
+        headers={"Location": progress},
+    )
 
 
 @router.get(

@@ -94,6 +94,14 @@ def import_command(
             "shows the backlog), or run `matchmaker index build` later",
         ),
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="配置了 MATCHMAKER_BROKER_URL 时：等待任务完成并显示进度 / with a broker: wait for "
+            "the queued job and show its progress",
+        ),
+    ] = False,
 ) -> None:
     """导入数据文件（全部成功或全部不导入）Import a file: all rows or none; problems listed by row and field."""
     from matchmaker.catalog.importer.apply import ImportFailed
@@ -112,6 +120,14 @@ def import_command(
     except UnknownKind as exc:
         raise UserError(str(exc)) from exc
     upgrade()
+    from matchmaker.catalog.importer import is_extra_kind
+
+    settings = get_settings()
+    if settings.queued and not is_extra_kind(canonical):
+        from matchmaker.cli.queued_import import queue_import
+
+        queue_import(settings, canonical, file, skip_invalid=skip_invalid, wait=wait)
+        return
     try:
         with session_scope() as session:
             report = import_file(session, canonical, file, skip_invalid=skip_invalid)
@@ -150,8 +166,6 @@ def import_command(
         f"{canonical}: 新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，跳过 {len(report.skipped_rows)} 行 "
         f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged}, skipped {len(report.skipped_rows)})"
     )
-    from matchmaker.catalog.importer import is_extra_kind
-
     if is_extra_kind(canonical):
         return
     if defer_embedding:

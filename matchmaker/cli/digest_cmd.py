@@ -162,6 +162,14 @@ def run_command(
         str | None,
         typer.Option(help="以此时间运行 run as of this ISO time (no zone = China time)"),
     ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="配置了 MATCHMAKER_BROKER_URL 时：等待各分片发送完毕 / with a broker: wait until "
+            "the workers have sent every shard",
+        ),
+    ] = False,
 ) -> None:
     """发送到期的推送邮件 Send every due subscriber their digest (safe to re-run: nothing twice)."""
     from matchmaker.core.config import InsecureSettings, check_settings, get_settings
@@ -181,6 +189,11 @@ def run_command(
         except InsecureSettings as exc:
             raise UserError(str(exc)) from exc
     upgrade()
+    if get_settings().queued and not dry_run:
+        from matchmaker.cli.queued_digest import queue_digest
+
+        queue_digest(get_settings(), moment, wait=wait)
+        return
     try:
         report = run_digest(get_settings(), now=moment, dry_run=dry_run, container=get_container())
     except DigestBusy as exc:

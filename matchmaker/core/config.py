@@ -99,6 +99,24 @@ class Settings(BaseSettings):
     index_catch_up_seconds: float = Field(
         default=60.0, ge=0, alias="MATCHMAKER_INDEX_CATCH_UP_SECONDS"
     )
+    # Background jobs on a queue (Celery): a broker URL (redis://host:6379/0) sends imports,
+    # embedding and digests to `matchmaker worker` processes and keeps vectors in a database
+    # cache; unset, everything runs in this process as before.
+    broker_url: str | None = Field(default=None, alias="MATCHMAKER_BROKER_URL")
+    # Seconds before a task a worker took but never acknowledged (its process died) is handed out
+    # again; keep it above the longest task (an embedding chunk, a digest shard).
+    queue_visibility_timeout: int = Field(
+        default=3600, ge=5, alias="MATCHMAKER_QUEUE_VISIBILITY_TIMEOUT"
+    )
+    # With a broker, an upload this large (bytes) is queued unread: a worker reads, checks and
+    # writes it, so the request answers at once whatever the row count.
+    queue_raw_upload_bytes: int = Field(
+        default=1_048_576, ge=0, alias="MATCHMAKER_QUEUE_RAW_UPLOAD_BYTES"
+    )
+    queue_embed_chunk: int = Field(default=32, ge=1, le=1000, alias="MATCHMAKER_QUEUE_EMBED_CHUNK")
+    queue_digest_shard: int = Field(
+        default=500, ge=1, le=100_000, alias="MATCHMAKER_QUEUE_DIGEST_SHARD"
+    )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl
@@ -159,6 +177,11 @@ class Settings(BaseSettings):
     def import_jobs_dir(self) -> Path:
         """Where import jobs keep their progress files."""
         return self.data_dir / "jobs" / "imports"
+
+    @property
+    def queued(self) -> bool:
+        """Whether background work goes to queue workers (a broker URL is set)."""
+        return bool(self.broker_url and self.broker_url.strip())
 
     @property
     def index_dir(self) -> Path:

@@ -60,9 +60,15 @@ class Container:
 
     @cached_property
     def embedding_cache(self) -> EmbeddingCache:
-        """The on-disk embedding cache under the data directory."""
+        """The on-disk embedding cache under the data directory, or the database's own when jobs
+        run on a queue (workers on other machines fill it, every process reads it)."""
         from matchmaker.retrieval.embed import EmbeddingCache
 
+        if self.settings.queued:
+            from matchmaker.retrieval.embed.db_cache import DbEmbeddingCache
+            from matchmaker.store.db import get_engine
+
+            return DbEmbeddingCache(self.engine or get_engine(self.settings.resolved_database_url))
         return EmbeddingCache(self.settings.embedding_cache_dir)
 
     @cached_property

@@ -127,6 +127,7 @@ class _Runner:
     report: RunReport
     progress: Callable[[str], None] | None = None
     transient_in_a_row: int = 0
+    only: frozenset[int] | None = None  # a shard: just these subscriptions (None: every one)
 
     # ---- confirmations -----------------------------------------------------------------------
     def send_confirmations(self) -> None:
@@ -155,20 +156,16 @@ class _Runner:
     def run(self) -> None:
         started = time.perf_counter()
         keys = {f: period_key(f, self.now) for f in ("daily", "weekly")}
-        if not self.dry_run:
+        if not self.dry_run and self.only is None:  # a shard's run leaves this to the planner
             self.report.expired = delivery.expire_stale(self.engine, list(keys.values()))
         with session_scope(self.engine) as session:
-            subs = session.scalars(
-                select(Subscription)
-                .where(Subscription.status == "active")
-                .order_by(Subscription.id)
-            ).all()
-            records = {
-                (r.subscription_id, r.period): r
-                for r in session.scalars(
-                    select(DigestSend).where(DigestSend.period.in_(list(keys.values())))
-                )
-            }
+            wanted = select(Subscription).where(Subscription.status == "active")
+            sent = select(DigestSend).where(DigestSend.period.in_(list(keys.values())))
+            if self.only is not None:
+                wanted = wanted.where(Subscription.id.in_(sorted(self.only)))
+                sent = sent.where(DigestSend.subscription_id.in_(sorted(self.only)))
+            subs = session.scalars(wanted.order_by(Subscription.id)).all()
+            records = {(r.subscription_id, r.period): r for r in session.scalars(sent)}
         fresh: list[Subscription] = []
         resume: list[tuple[Subscription, DigestSend]] = []
         for sub in subs:
@@ -484,3 +481,21 @@ def run_digest(
         report.written = list(transport.written)
     report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def send_confirmations_only(
+    settings: Settings, *, engine: Engine | None = None, now: dt.datetime | None = None
+) -> int:
+    """Send the pending confirm-your-address e-mails (a queued run does this before planning its
+    shards); returns how many went out."""
+    moment = now or utcnow()
+    engine = engine or get_engine(settings.resolved_database_url)
+    transport = SmtpTransport(settings)
+    report = RunReport(now=moment, dry_run=False)
+    container = Container(settings, engine=engine)
+    runner = _Runner(settings, engine, moment, transport, False, container, report)
+    try:
+        runner.send_confirmations()
+    finally:
+        transport.close()
+    return report.confirmations

@@ -5,6 +5,7 @@ from matchmaker.digest import models as digest_models
 from matchmaker.events import models as event_store
 from matchmaker.events import participation_models as event_participation
 from matchmaker.finance import models as finance_models
+from matchmaker.jobs import models as job_models
 from matchmaker.store import auth, feedback, labels, models, search_feedback
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "event_store",
     "feedback",
     "finance_models",
+    "job_models",
     "labels",
     "models",
     "search_feedback",
