@@ -174,6 +174,24 @@ def check_data_dir(data_dir: Path) -> None:
         raise data_dir_error(Path(data_dir), exc) from exc
 
 
+def check_vector_store(settings: Settings) -> None:
+    """MATCHMAKER_VECTOR_STORE=pgvector needs PostgreSQL with the vector extension and table."""
+    if settings.vector_store != "pgvector":
+        return
+    from matchmaker.retrieval.index.pgvector import PgVectorUnavailable, check_pgvector
+    from matchmaker.store.db import get_engine
+
+    try:
+        check_pgvector(get_engine())
+    except PgVectorUnavailable as exc:
+        raise StartupError(
+            str(exc),
+            "见 docs/deployment.md（PostgreSQL + pgvector）/ see docs/deployment.md "
+            "(PostgreSQL + pgvector)",
+            EXIT_EXTENSION,
+        ) from exc
+
+
 def preflight(settings: Settings | None = None, *, model: bool = True) -> None:
     """Check the data directory, the database (and migrate it) and the embedding model; raise a
     StartupError for the first that fails."""
@@ -185,6 +203,7 @@ def preflight(settings: Settings | None = None, *, model: bool = True) -> None:
         upgrade(get_engine())
     except Exception as exc:
         raise (explain(exc, settings) or exc) from exc
+    check_vector_store(settings)
     if model:
         from matchmaker.retrieval.embed import get_embedder
 
