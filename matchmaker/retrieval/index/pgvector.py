@@ -100,18 +100,20 @@ def hnsw_index_name(kind: str, fingerprint: str) -> str:
     return f"ix_{TABLE}_hnsw_{kind[:12]}_{re.sub(r'[^a-z0-9]', '', fingerprint.lower())[:16]}"
 
 
+def hnsw_statement(kind: str, fingerprint: str, dim: int) -> str:
+    """CREATE INDEX IF NOT EXISTS of the partial HNSW index of (kind, fingerprint)."""
+    return (
+        f"CREATE INDEX IF NOT EXISTS {hnsw_index_name(kind, fingerprint)} ON {TABLE} USING hnsw "
+        f"((embedding::vector({int(dim)})) vector_ip_ops) "
+        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) "
+        f"WHERE kind = {_literal(kind)} AND fingerprint = {_literal(fingerprint)}"
+    )
+
+
 def ensure_hnsw(engine: Engine, kind: str, fingerprint: str, dim: int) -> None:
     """Create the partial HNSW index of (kind, fingerprint) when it is missing."""
-    name = hnsw_index_name(kind, fingerprint)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} USING hnsw "
-                f"((embedding::vector({int(dim)})) vector_ip_ops) "
-                f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) "
-                f"WHERE kind = {_literal(kind)} AND fingerprint = {_literal(fingerprint)}"
-            )
-        )
+        conn.execute(text(hnsw_statement(kind, fingerprint, dim)))
 
 
 class PgVectorIndex:
