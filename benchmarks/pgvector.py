@@ -88,7 +88,7 @@ def copy_vectors(
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy(  # type: ignore[attr-defined]
+        with cursor.copy(
             f"COPY {TABLE} (fingerprint, kind, item_id, dim, content_hash, embedding) "
             "FROM STDIN WITH (FORMAT BINARY)"
         ) as copy:
@@ -142,7 +142,7 @@ def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dic
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL maintenance_work_mem = '2GB'"))
+        conn.execute(text(f"SET LOCAL maintenance_work_mem = '{4 if n > 300_000 else 2}GB'"))
         conn.execute(text(hnsw_statement(kind, fingerprint, DIM)))
     with engine.begin() as conn:
         conn.execute(text(f"ANALYZE {TABLE}"))
@@ -174,7 +174,7 @@ def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dic
         )
         log(f"  ef_search={ef}: {rows[-1]}")
     with engine.begin() as conn:
-        size = conn.execute(
+        index_bytes = conn.execute(
             text("SELECT pg_relation_size(:i)"), {"i": hnsw_index_name(kind, fingerprint)}
         ).scalar()
         conn.execute(text(f"DROP INDEX IF EXISTS {hnsw_index_name(kind, fingerprint)}"))
@@ -185,7 +185,7 @@ def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dic
         "dim": DIM,
         "load_s": round(load_s, 1),
         "build_s": round(build_s, 1),
-        "index_mib": round((size or 0) / 2**20, 1),
+        "index_mib": round((index_bytes or 0) / 2**20, 1),
         "runs": rows,
     }
 

@@ -57,7 +57,9 @@ class PgServer:
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"pgserver (PostgreSQL 16 + pgvector) must run in CI: {reason}")
-    pytest.skip(f"pgserver (PostgreSQL 16 + pgvector) unavailable, pgvector tests skipped: {reason}")
+    pytest.skip(
+        f"pgserver (PostgreSQL 16 + pgvector) unavailable, pgvector tests skipped: {reason}"
+    )
 
 
 def start_pgserver(folder: str) -> tuple[PgServer, object]:

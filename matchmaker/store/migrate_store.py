@@ -113,7 +113,9 @@ def migrate_to_pgvector(
         target.dispose()
 
 
-def _copy_tables(source: Engine, target: Engine, report: MigrateReport, log: Callable[[str], None]) -> None:
+def _copy_tables(
+    source: Engine, target: Engine, report: MigrateReport, log: Callable[[str], None]
+) -> None:
     for table in Base.metadata.sorted_tables:
         copied = skipped = 0
         key = list(table.primary_key.columns)

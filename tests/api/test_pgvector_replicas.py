@@ -15,7 +15,6 @@ from sqlalchemy import text
 from matchmaker.store.auth import create_key
 from matchmaker.store.db import make_engine, session_factory, upgrade
 from matchmaker.store.models import Achievement, Organisation
-from tests.pgvector_server import pg_server, pgvector_db  # noqa: F401 - fixtures
 from tests.server_process import Server, running_server
 
 BUDGET_S = 1.0

@@ -278,9 +278,7 @@ class PgVectorIndex:
             raise KeyError(item_id)
         with self.engine.connect() as conn:
             found = conn.execute(
-                text(
-                    f"SELECT embedding::real[] FROM {TABLE} WHERE {self._where} AND item_id = :i"
-                ),
+                text(f"SELECT embedding::real[] FROM {TABLE} WHERE {self._where} AND item_id = :i"),
                 {"i": int(item_id)},
             ).scalar()
         if found is None:

@@ -19,7 +19,6 @@ from matchmaker.retrieval.index.stores import configured_factory, pgvector_facto
 from matchmaker.retrieval.index.vector import VectorIndex
 from matchmaker.store.db import make_engine, session_factory, upgrade
 from matchmaker.store.models import Achievement
-from tests.pgvector_server import pg_server, pgvector_db  # noqa: F401 - fixtures
 from tests.retrieval.index.conftest import populate
 
 DIM = 64
@@ -61,7 +60,9 @@ def test_same_top10_as_faiss_with_filters_deletes_and_updates(
 ) -> None:
     faiss_index, store = both(pg_engine, 400, ann_threshold)
     queries = clustered(20, seed=1)
-    allowed_wide = np.array(sorted(faiss_index.ids()[::3].tolist() + faiss_index.ids()[1::3].tolist()))
+    allowed_wide = np.array(
+        sorted(faiss_index.ids()[::3].tolist() + faiss_index.ids()[1::3].tolist())
+    )
     allowed_narrow = faiss_index.ids()[::17]
 
     def overlap(allowed: np.ndarray | None) -> float:
