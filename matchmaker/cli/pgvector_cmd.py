@@ -74,6 +74,15 @@ def bench_pgvector_command(
     benchmarks_on_path()
     from benchmarks.pgvector import run_pgvector_bench
 
+    if database_url is None:
+        import importlib.util
+
+        if importlib.util.find_spec("pgserver") is None:
+            raise UserError(
+                "未安装 pgserver：请 pip install pgserver，或用 --database-url 指定带 pgvector 的 "
+                "PostgreSQL / pgserver is not installed: pip install pgserver, or pass "
+                "--database-url of a PostgreSQL with pgvector"
+            )
     if n < 1000:
         raise UserError("--n 至少 1000 / --n must be at least 1000")
     try:
