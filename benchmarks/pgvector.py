@@ -214,6 +214,10 @@ def measure_demo(url: str, log: Log) -> dict[str, Any]:
             load_demo(session)
             session.commit()
         queries = [f"{n.title} {n.description or ''}"[:60] for n in session.query(Need).all()]
+    log(f"embedding {len(queries)} demo queries once…")
+    vectors = np.vstack(
+        [embedder.encode_queries(queries[i : i + 32]) for i in range(0, len(queries), 32)]
+    )
     faiss_index = SearchIndex(embedder, cache=cache)
     results: dict[str, Any] = {"queries": len(queries)}
     with session_factory(engine)() as session:
@@ -228,9 +232,11 @@ def measure_demo(url: str, log: Log) -> dict[str, Any]:
             for mode in modes:
                 for kind in ("achievement", "scenario"):
                     a, b = [], []
-                    for query in queries:
-                        a.append([h.id for h in faiss_index.search(query, kind, 10, mode=mode)])
-                        b.append([h.id for h in pg_index.search(query, kind, 10, mode=mode)])
+                    for query, vector in zip(queries, vectors, strict=True):
+                        found = faiss_index.search(query, kind, 10, mode=mode, vector=vector)
+                        a.append([h.id for h in found])
+                        found = pg_index.search(query, kind, 10, mode=mode, vector=vector)
+                        b.append([h.id for h in found])
                     results[f"{label}/{mode}/{kind}"] = _overlap(a, b)
                     log(f"  demo {label} {mode} {kind}: {results[f'{label}/{mode}/{kind}']}")
     engine.dispose()
@@ -317,8 +323,9 @@ def run_pgvector_bench(
     with database(url, log) as found:
         with make_version_probe(found) as version:
             report["postgres"] = version
-        log(f"scale: {n} vectors of dimension {DIM}…")
-        report["scale"] = measure_scale(found, n, ef_values, log)
+        if n:
+            log(f"scale: {n} vectors of dimension {DIM}…")
+            report["scale"] = measure_scale(found, n, ef_values, log)
         if demo:
             report["demo"] = measure_demo(found, log)
         if csl is not None:

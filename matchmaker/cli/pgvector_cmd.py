@@ -50,7 +50,7 @@ def migrate_store_command(
 
 
 def bench_pgvector_command(
-    n: Annotated[int, typer.Option("--n", help="向量条数 vectors in the scale test")] = 100_000,
+    n: Annotated[int, typer.Option("--n", help="向量条数 vectors in the scale test (0: skip it)")] = 100_000,
     ef: Annotated[
         str, typer.Option("--ef", help="hnsw.ef_search 取值，逗号分隔 values, comma-separated")
     ] = "40,100,200",
@@ -83,8 +83,8 @@ def bench_pgvector_command(
                 "PostgreSQL / pgserver is not installed: pip install pgserver, or pass "
                 "--database-url of a PostgreSQL with pgvector"
             )
-    if n < 1000:
-        raise UserError("--n 至少 1000 / --n must be at least 1000")
+    if 0 < n < 1000 or n < 0:
+        raise UserError("--n 至少 1000（0：不测规模）/ --n must be at least 1000 (0: no scale run)")
     try:
         ef_values = tuple(int(v) for v in ef.split(",") if v.strip())
     except ValueError as exc:
