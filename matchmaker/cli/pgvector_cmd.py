@@ -50,7 +50,9 @@ def migrate_store_command(
 
 
 def bench_pgvector_command(
-    n: Annotated[int, typer.Option("--n", help="向量条数 vectors in the scale test (0: skip it)")] = 100_000,
+    n: Annotated[
+        int, typer.Option("--n", help="向量条数 vectors in the scale test (0: skip it)")
+    ] = 100_000,
     ef: Annotated[
         str, typer.Option("--ef", help="hnsw.ef_search 取值，逗号分隔 values, comma-separated")
     ] = "40,100,200",

@@ -13,6 +13,8 @@ class VectorBackend(Protocol):
     """Dense vectors of one kind keyed by database id: `VectorIndex` and `PgVectorIndex`."""
 
     dim: int
+    # True when `search` may run outside the index lock (pgvector: a query to the database)
+    lock_free_search: bool
 
     def __len__(self) -> int:
         """Ids with a vector."""

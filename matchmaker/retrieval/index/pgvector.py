@@ -119,6 +119,8 @@ def ensure_hnsw(engine: Engine, kind: str, fingerprint: str, dim: int) -> None:
 class PgVectorIndex:
     """Dense vectors of one kind in PostgreSQL: add, replace, delete by id; exact or HNSW search."""
 
+    lock_free_search = True  # searches are database queries; the index lock is not held
+
     def __init__(
         self,
         engine: Engine,

@@ -480,8 +480,9 @@ class SearchIndex:
             depth = k if mode != "hybrid" else max(k, self.fusion.depth)
             dense: list[tuple[int, float]] = []
             lexical: list[tuple[int, float]] = []
-            if mode != "lexical" and vector is not None:
-                dense = part.vector.search(vector, depth, allowed)
+            dense_query = vector if mode != "lexical" else None
+            if dense_query is not None and not part.vector.lock_free_search:
+                dense = part.vector.search(dense_query, depth, allowed)
             if mode != "dense" and query:
                 lexical = self._lexical(part, query, depth, allowed)
                 if expansion is not None and expansion.words:
@@ -493,6 +494,8 @@ class SearchIndex:
             if expansion is not None and expansion.industries and mode == "hybrid":
                 chosen = Filters(industries=expansion.industries, statuses=None)
                 boosted = part.meta.select(chosen)
+        if dense_query is not None and part.vector.lock_free_search:  # a database query
+            dense = part.vector.search(dense_query, depth, allowed)
         if mode == "dense":
             return [Hit(i, kind, s, dense_score=s) for i, s in dense[:k]]
         if mode == "lexical":

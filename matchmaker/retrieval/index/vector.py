@@ -78,6 +78,8 @@ def _as_ids(ids: Sequence[int] | np.ndarray) -> np.ndarray:
 class VectorIndex:
     """Dense vectors of one kind: add, replace, delete by database id; exact or IVF search."""
 
+    lock_free_search = False  # FAISS indexes change in place: search under the index lock
+
     def __init__(
         self, dim: int, *, ann_threshold: int = DEFAULT_ANN_THRESHOLD, nprobe: int | None = None
     ) -> None:
