@@ -29,6 +29,8 @@ from sqlalchemy import Engine, text
 
 from matchmaker.retrieval.embed.base import normalise_rows
 from matchmaker.retrieval.index.pgvector import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_M,
     TABLE,
     PgVectorIndex,
     ensure_hnsw,
@@ -116,7 +118,15 @@ def _pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(values) * 1000.0, q)), 2)
 
 
-def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dict[str, Any]:
+def measure_scale(
+    url: str,
+    n: int,
+    ef_values: tuple[int, ...],
+    log: Log,
+    *,
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
+) -> dict[str, Any]:
     """Recall@10 and latency of HNSW search at n vectors, and the index build time."""
     import faiss
 
@@ -143,7 +153,9 @@ def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dic
     started = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(text(f"SET LOCAL maintenance_work_mem = '{4 if n > 300_000 else 2}GB'"))
-        conn.execute(text(hnsw_statement(kind, fingerprint, DIM)))
+        conn.execute(
+            text(hnsw_statement(kind, fingerprint, DIM, m=m, ef_construction=ef_construction))
+        )
     with engine.begin() as conn:
         conn.execute(text(f"ANALYZE {TABLE}"))
     build_s = time.perf_counter() - started
@@ -185,6 +197,8 @@ def measure_scale(url: str, n: int, ef_values: tuple[int, ...], log: Log) -> dic
         "dim": DIM,
         "load_s": round(load_s, 1),
         "build_s": round(build_s, 1),
+        "m": m,
+        "ef_construction": ef_construction,
         "index_mib": round((index_bytes or 0) / 2**20, 1),
         "runs": rows,
     }
@@ -317,6 +331,8 @@ def run_pgvector_bench(
     demo: bool = True,
     csl: Path | None = None,
     log: Log = print,
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
 ) -> dict[str, Any]:
     """Every figure of the pgvector benchmark as one JSON-able dict."""
     report: dict[str, Any] = {"machine": machine()}
@@ -325,7 +341,9 @@ def run_pgvector_bench(
             report["postgres"] = version
         if n:
             log(f"scale: {n} vectors of dimension {DIM}…")
-            report["scale"] = measure_scale(found, n, ef_values, log)
+            report["scale"] = measure_scale(
+                found, n, ef_values, log, m=m, ef_construction=ef_construction
+            )
         if demo:
             report["demo"] = measure_demo(found, log)
         if csl is not None:

@@ -68,6 +68,10 @@ def bench_pgvector_command(
         Path | None,
         typer.Option("--csl", help="CSL dev 目录 BEIR folder (default: shared data if present)"),
     ] = None,
+    m: Annotated[int, typer.Option("--m", help="HNSW m（每点边数 links per node）")] = 16,
+    ef_construction: Annotated[
+        int, typer.Option("--ef-construction", help="HNSW ef_construction")
+    ] = 64,
     output: Annotated[
         Path | None, typer.Option("--json", help="把结果写入 JSON 文件 write the figures")
     ] = None,
@@ -110,6 +114,8 @@ def bench_pgvector_command(
         demo=demo,
         csl=folder,
         log=lambda line: typer.echo(line, err=True),
+        m=m,
+        ef_construction=ef_construction,
     )
     body = json.dumps(report, ensure_ascii=False, indent=1)
     typer.echo(body)

@@ -100,12 +100,19 @@ def hnsw_index_name(kind: str, fingerprint: str) -> str:
     return f"ix_{TABLE}_hnsw_{kind[:12]}_{re.sub(r'[^a-z0-9]', '', fingerprint.lower())[:16]}"
 
 
-def hnsw_statement(kind: str, fingerprint: str, dim: int) -> str:
+def hnsw_statement(
+    kind: str,
+    fingerprint: str,
+    dim: int,
+    *,
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
+) -> str:
     """CREATE INDEX IF NOT EXISTS of the partial HNSW index of (kind, fingerprint)."""
     return (
         f"CREATE INDEX IF NOT EXISTS {hnsw_index_name(kind, fingerprint)} ON {TABLE} USING hnsw "
         f"((embedding::vector({int(dim)})) vector_ip_ops) "
-        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) "
+        f"WITH (m = {int(m)}, ef_construction = {int(ef_construction)}) "
         f"WHERE kind = {_literal(kind)} AND fingerprint = {_literal(fingerprint)}"
     )
 
