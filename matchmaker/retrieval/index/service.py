@@ -1,6 +1,7 @@
 """The search index of all three item kinds: kept in step with the database, searched with filters.
 
-`SearchIndex` owns, per kind, a FAISS `VectorIndex`, a BM25 `LexicalIndex` and a `MetadataTable`
+`SearchIndex` owns, per kind, a vector store (FAISS `VectorIndex`, or `PgVectorIndex` in
+PostgreSQL when MATCHMAKER_VECTOR_STORE=pgvector), a BM25 `LexicalIndex` and a `MetadataTable`
 of filterable fields, plus the content hash each vector was made from (`persist.KindIndex`).
 
 Policy (what is indexed): every item in the database, whatever its status; status is a filter
