@@ -55,7 +55,7 @@ def bench_pgvector_command(
     ] = 100_000,
     ef: Annotated[
         str, typer.Option("--ef", help="hnsw.ef_search 取值，逗号分隔 values, comma-separated")
-    ] = "40,100,200",
+    ] = "100,200,400",
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -68,10 +68,10 @@ def bench_pgvector_command(
         Path | None,
         typer.Option("--csl", help="CSL dev 目录 BEIR folder (default: shared data if present)"),
     ] = None,
-    m: Annotated[int, typer.Option("--m", help="HNSW m（每点边数 links per node）")] = 16,
+    m: Annotated[int, typer.Option("--m", help="HNSW m（每点边数 links per node）")] = 24,
     ef_construction: Annotated[
         int, typer.Option("--ef-construction", help="HNSW ef_construction")
-    ] = 64,
+    ] = 100,
     output: Annotated[
         Path | None, typer.Option("--json", help="把结果写入 JSON 文件 write the figures")
     ] = None,

@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     )
     # pgvector: HNSW candidate list per query (recall against speed, `matchmaker bench pgvector`).
     pgvector_ef_search: int = Field(
-        default=100, ge=10, le=1000, alias="MATCHMAKER_PGVECTOR_EF_SEARCH"
+        default=200, ge=10, le=1000, alias="MATCHMAKER_PGVECTOR_EF_SEARCH"
     )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
