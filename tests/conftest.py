@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from matchmaker.store.db import get_engine, make_engine, session_factory, upgrade
+from tests.pgvector_server import pg_server, pgvector_db  # noqa: F401 - fixtures for every test
 from tests.shared_data import shared_data_dir
 
 # Tests (and the servers and CLIs they start) run in development mode: production refuses the

@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "matchmaker.cli.rank_cmd",
     "matchmaker.cli.eval_cmd",
     "matchmaker.cli.worker_cmd",
+    "matchmaker.cli.pgvector_cmd",
 )
 
 

@@ -41,7 +41,12 @@ def build_command(
     embedder = container.embedder  # a model that cannot load ends with exit 6 (core/startup.py)
     upgrade()
     directory = container.settings.index_dir
-    index = SearchIndex(embedder, directory, cache=container.embedding_cache)
+    index = SearchIndex(
+        embedder,
+        directory,
+        cache=container.embedding_cache,
+        vector_factory=container.vector_factory(),  # pgvector: vectors go to PostgreSQL
+    )
     with embedding_progress() as progress, session_scope() as session:
         if rebuild:
             report = index.sync(session, progress)
@@ -95,7 +100,11 @@ def status_command() -> None:
     )
     for check in checks:
         info = manifest["kinds"].get(check.kind, {})
-        kind_type = "IVF (近似 approximate)" if info.get("type") == "ivf" else "Flat (精确 exact)"
+        kind_type = {
+            "ivf": "IVF (近似 approximate)",
+            "pgvector-hnsw": "pgvector HNSW (近似 approximate)",
+            "pgvector-exact": "pgvector (精确 exact)",
+        }.get(str(info.get("type")), "Flat (精确 exact)")
         table.add_row(
             check.kind,
             "?" if check.index_count is None else str(check.index_count),

@@ -117,6 +117,19 @@ class Settings(BaseSettings):
     queue_digest_shard: int = Field(
         default=500, ge=1, le=100_000, alias="MATCHMAKER_QUEUE_DIGEST_SHARD"
     )
+    # Where item vectors live: in-process FAISS saved in the data directory (one machine), or
+    # PostgreSQL with pgvector next to the items (DATABASE_URL), shared by every API replica.
+    vector_store: Literal["faiss", "pgvector"] = Field(
+        default="faiss", alias="MATCHMAKER_VECTOR_STORE"
+    )
+    # pgvector: how often a replica looks for items other replicas wrote or deleted (seconds).
+    vector_poll_seconds: float = Field(
+        default=0.25, gt=0, le=60, alias="MATCHMAKER_VECTOR_POLL_SECONDS"
+    )
+    # pgvector: HNSW candidate list per query (recall against speed, `matchmaker bench pgvector`).
+    pgvector_ef_search: int = Field(
+        default=200, ge=10, le=1000, alias="MATCHMAKER_PGVECTOR_EF_SEARCH"
+    )
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(default=25, alias="SMTP_PORT")
     smtp_tls: str = Field(default="none", alias="SMTP_TLS")  # none | starttls | ssl

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matchmaker.ranking.service import Recommender
     from matchmaker.retrieval.embed import Embedder, EmbeddingCache
     from matchmaker.retrieval.explain import TermStats
+    from matchmaker.retrieval.index.backend import VectorFactory
     from matchmaker.retrieval.index.service import SearchIndex
     from matchmaker.retrieval.search import SearchService
     from matchmaker.retrieval.vectors import TextVectors
@@ -78,6 +79,20 @@ class Container:
 
         return TextVectors(self.embedder, self.embedding_cache)
 
+    def vector_factory(self) -> VectorFactory | None:
+        """The configured vector store (MATCHMAKER_VECTOR_STORE): None for in-process FAISS;
+        for pgvector, raises PgVectorUnavailable (naming the setting) on an unfit database."""
+        from matchmaker.retrieval.index.stores import configured_factory
+
+        if self.settings.vector_store == "faiss":
+            return None
+        from matchmaker.store.db import get_engine
+
+        engine = self.engine or get_engine()
+        return configured_factory(
+            self.settings, engine, self.embedder.fingerprint, self.embedder.dim
+        )
+
     @property
     def index_loaded(self) -> bool:
         """Whether the search index has been loaded (readiness)."""
@@ -101,7 +116,12 @@ class Container:
 
         log = logging.getLogger("matchmaker.index")
         try:
-            index = SearchIndex(self.embedder, self.settings.index_dir, cache=self.embedding_cache)
+            index = SearchIndex(
+                self.embedder,
+                self.settings.index_dir,
+                cache=self.embedding_cache,
+                vector_factory=self.vector_factory(),
+            )
             index.read_saved()
             with self._lock:
                 self._index = index
@@ -126,7 +146,35 @@ class Container:
         finally:
             self._opened.set()
             self._caught_up.set()
+        if index.vector_factory is not None:  # replicas share the vectors: follow their writes
+            threading.Thread(
+                target=self._follow_changes, args=(index,), name="index-follow", daemon=True
+            ).start()
         self._keep_catching_up(index)
+
+    def _follow_changes(self, index: SearchIndex) -> None:
+        """Every MATCHMAKER_VECTOR_POLL_SECONDS, apply items other replicas wrote or deleted
+        (their vectors come from PostgreSQL, nothing is embedded here)."""
+        import logging
+
+        from matchmaker.retrieval.index.follow import ChangeFollower
+        from matchmaker.store.db import session_scope
+
+        log = logging.getLogger("matchmaker.index")
+        follower = ChangeFollower(index)
+        while not self._stop.wait(self.settings.vector_poll_seconds):
+            try:
+                with session_scope(self.engine) as session:
+                    report = follower.poll(session)
+                if report.changed:
+                    log.info(
+                        "followed other replicas: %d upserted, %d removed, %d vectors taken",
+                        report.upserted,
+                        report.removed,
+                        report.adopted,
+                    )
+            except Exception:  # the next poll tries again; searches go on meanwhile
+                log.exception("following the database failed")
 
     def _keep_catching_up(self, index: SearchIndex) -> None:
         """Every MATCHMAKER_INDEX_CATCH_UP_SECONDS, sync the index when the database changed
@@ -189,6 +237,7 @@ class Container:
                         self.embedder,
                         self.settings.index_dir,
                         cache=self.embedding_cache,
+                        vector_factory=self.vector_factory(),
                     )
             return self._index
 

@@ -74,11 +74,14 @@ def explain(exc: BaseException, settings: Settings | None = None) -> StartupErro
     from sqlalchemy import exc as sa_exc
 
     from matchmaker.retrieval.embed.factory import EmbedderUnavailable
+    from matchmaker.retrieval.index.pgvector import PgVectorUnavailable
 
     settings = settings or get_settings()
     for found in _chain(exc):
         if isinstance(found, StartupError):
             return found
+        if isinstance(found, PgVectorUnavailable):
+            return vector_store_error(found)
         if isinstance(found, EmbedderUnavailable):
             return model_error(str(found))
         if isinstance(found, sa_exc.NoSuchModuleError | sa_exc.ArgumentError):
@@ -174,6 +177,29 @@ def check_data_dir(data_dir: Path) -> None:
         raise data_dir_error(Path(data_dir), exc) from exc
 
 
+def vector_store_error(exc: BaseException) -> StartupError:
+    """The error for MATCHMAKER_VECTOR_STORE=pgvector on a database that cannot hold vectors."""
+    return StartupError(
+        str(exc),
+        "见 docs/deployment.md（PostgreSQL + pgvector）/ see docs/deployment.md "
+        "(PostgreSQL + pgvector)",
+        EXIT_EXTENSION,
+    )
+
+
+def check_vector_store(settings: Settings) -> None:
+    """MATCHMAKER_VECTOR_STORE=pgvector needs PostgreSQL with the vector extension and table."""
+    if settings.vector_store != "pgvector":
+        return
+    from matchmaker.retrieval.index.pgvector import PgVectorUnavailable, check_pgvector
+    from matchmaker.store.db import get_engine
+
+    try:
+        check_pgvector(get_engine())
+    except PgVectorUnavailable as exc:
+        raise vector_store_error(exc) from exc
+
+
 def preflight(settings: Settings | None = None, *, model: bool = True) -> None:
     """Check the data directory, the database (and migrate it) and the embedding model; raise a
     StartupError for the first that fails."""
@@ -185,6 +211,7 @@ def preflight(settings: Settings | None = None, *, model: bool = True) -> None:
         upgrade(get_engine())
     except Exception as exc:
         raise (explain(exc, settings) or exc) from exc
+    check_vector_store(settings)
     if model:
         from matchmaker.retrieval.embed import get_embedder
 

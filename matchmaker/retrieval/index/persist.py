@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matchmaker.core.kinds import ITEM_KINDS
+from matchmaker.retrieval.index.backend import VectorBackend
 from matchmaker.retrieval.index.filters import ItemMeta, MetadataTable
 from matchmaker.retrieval.index.integrity import index_state
 from matchmaker.retrieval.index.lexical import LexicalIndex
@@ -38,8 +39,10 @@ def now() -> str:
 class KindIndex:
     """Vector, lexical and metadata indexes of one kind, and the hash behind each vector."""
 
-    def __init__(self, dim: int, ann_threshold: int) -> None:
-        self.vector = VectorIndex(dim, ann_threshold=ann_threshold)
+    def __init__(self, dim: int, ann_threshold: int, vector: VectorBackend | None = None) -> None:
+        self.vector: VectorBackend = (
+            vector if vector is not None else VectorIndex(dim, ann_threshold=ann_threshold)
+        )
         self.lexical = LexicalIndex()
         self.meta = MetadataTable()
         self.metas: dict[int, ItemMeta] = {}
@@ -67,10 +70,21 @@ class KindIndex:
         return self.vector.describe()
 
     @classmethod
-    def read(cls, folder: Path, info: dict[str, Any], dim: int, ann_threshold: int) -> KindIndex:
-        """One kind as `write` left it (metadata is not saved: the sync after a load reads it)."""
-        found = cls(dim, ann_threshold)
-        found.vector = VectorIndex.read(folder, dict(info, ann_threshold=ann_threshold))
+    def read(
+        cls,
+        folder: Path,
+        info: dict[str, Any],
+        dim: int,
+        ann_threshold: int,
+        vector: VectorBackend | None = None,
+    ) -> KindIndex:
+        """One kind as `write` left it (metadata is not saved: the sync after a load reads it);
+        a table-backed `vector` store (pgvector) is passed in and re-reads its ids itself."""
+        found = cls(dim, ann_threshold, vector)
+        if vector is None:
+            found.vector = VectorIndex.read(folder, dict(info, ann_threshold=ann_threshold))
+        elif not str(info.get("type", "")).startswith("pgvector"):
+            raise ValueError("saved with FAISS, opened with pgvector")
         found.lexical = LexicalIndex.load(folder / "lexical")
         with np.load(folder / STATE_FILE, allow_pickle=False) as state:
             ids, hashes = state["ids"], state["hashes"]
@@ -134,7 +148,11 @@ def read_saved(index: SearchIndex) -> str | None:
         try:
             loaded: dict[str, KindIndex] = {
                 kind: KindIndex.read(
-                    generation / kind, manifest["kinds"][kind], embedder.dim, index.ann_threshold
+                    generation / kind,
+                    manifest["kinds"][kind],
+                    embedder.dim,
+                    index.ann_threshold,
+                    index.new_vector_store(kind) if index.vector_factory else None,
                 )
                 for kind in ITEM_KINDS
             }

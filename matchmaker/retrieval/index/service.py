@@ -1,6 +1,7 @@
 """The search index of all three item kinds: kept in step with the database, searched with filters.
 
-`SearchIndex` owns, per kind, a FAISS `VectorIndex`, a BM25 `LexicalIndex` and a `MetadataTable`
+`SearchIndex` owns, per kind, a vector store (FAISS `VectorIndex`, or `PgVectorIndex` in
+PostgreSQL when MATCHMAKER_VECTOR_STORE=pgvector), a BM25 `LexicalIndex` and a `MetadataTable`
 of filterable fields, plus the content hash each vector was made from (`persist.KindIndex`).
 
 Policy (what is indexed): every item in the database, whatever its status; status is a filter
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.core.kinds import ITEM_KINDS
 from matchmaker.retrieval.embed import Embedder, EmbeddingCache, embed_documents_cached
+from matchmaker.retrieval.index.backend import VectorBackend, VectorFactory
 from matchmaker.retrieval.index.filters import Filters, ItemMeta, is_member
 from matchmaker.retrieval.index.hybrid import FusionParams, fuse, minmax
 from matchmaker.retrieval.index.persist import KindIndex, now, read_saved, save_index
@@ -44,7 +46,7 @@ from matchmaker.retrieval.index.records import (
     text_hash,
     unknown_kind,
 )
-from matchmaker.retrieval.index.vector import DEFAULT_ANN_THRESHOLD
+from matchmaker.retrieval.index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -118,20 +120,33 @@ class SearchIndex:
         cache: EmbeddingCache | None = None,
         ann_threshold: int = DEFAULT_ANN_THRESHOLD,
         fusion: FusionParams | None = None,
+        vector_factory: VectorFactory | None = None,
     ) -> None:
+        """`vector_factory` (kind → store) puts the vectors elsewhere than in-process FAISS
+        (pgvector: `matchmaker.retrieval.index.stores`)."""
         self.embedder = embedder
+        self.vector_factory = vector_factory
         self.directory = Path(directory) if directory is not None else None
         self.cache = cache
         self.ann_threshold = ann_threshold
         self.fusion = fusion or FusionParams()
         self.parts: dict[str, KindIndex] = {
-            kind: KindIndex(embedder.dim, ann_threshold) for kind in ITEM_KINDS
+            kind: KindIndex(embedder.dim, ann_threshold, self.new_vector_store(kind))
+            for kind in ITEM_KINDS
         }
+        # items whose vector another process is still to store (pgvector, `defer_missing`)
+        self._awaiting: dict[str, dict[int, str]] = {kind: {} for kind in ITEM_KINDS}
         self.lock = threading.RLock()
         self._pending_reason: str | None = None
         self._backlog: dict[str, int] = {}
         self.updated_at: str | None = None
         self.saved_at: str | None = None
+
+    def new_vector_store(self, kind: str) -> VectorBackend:
+        """A vector store for one kind: the factory's, else an empty in-process FAISS index."""
+        if self.vector_factory is not None:
+            return self.vector_factory(kind)
+        return VectorIndex(self.embedder.dim, ann_threshold=self.ann_threshold)
 
     # ---- facts -------------------------------------------------------------------------------
     def count(self, kind: str) -> int:
@@ -175,7 +190,9 @@ class SearchIndex:
         return found
 
     # ---- keeping in step with the database -----------------------------------------------------
-    def sync(self, session: Session, progress: Progress | None = None) -> SyncReport:
+    def sync(
+        self, session: Session, progress: Progress | None = None, *, defer_missing: bool = False
+    ) -> SyncReport:
         """Bring every kind in line with the database, embedding only new or changed texts.
 
         Searches keep being answered meanwhile: the lock is held only while the indexes change,
@@ -191,13 +208,13 @@ class SearchIndex:
             present = {r.meta.id for r in rows}
             with self.lock:
                 part = self.parts[kind]
-                plan.changes.removed = part.remove(
-                    [i for i in set(part.metas) | set(part.hashes) if i not in present]
+                plan.changes.removed = self._remove(
+                    kind, [i for i in set(part.metas) | set(part.hashes) if i not in present]
                 )
                 self._backlog[kind] = len(plan.todo)
             plans.append((kind, plan))
         for planned_kind, plan in plans:
-            self._embed(planned_kind, plan, progress)
+            self._embed(planned_kind, plan, progress, defer_missing=defer_missing)
             report.kinds[planned_kind] = plan.changes
         self._pending_reason = None
         if report.changed:
@@ -210,15 +227,20 @@ class SearchIndex:
         with self.lock:
             return sum(self._backlog.values())
 
-    def upsert_items(self, session: Session, kind: str, ids: Sequence[int]) -> KindChanges:
-        """Apply writes to some items now (ids gone from the database are removed)."""
+    def upsert_items(
+        self, session: Session, kind: str, ids: Sequence[int], *, defer_missing: bool = False
+    ) -> KindChanges:
+        """Apply writes to some items now (ids gone from the database are removed);
+        `defer_missing`: take vectors another process stored, embed none (see `_embed`)."""
         self._kind(kind)
         rows = read_rows(session, kind, ids)
         found = {r.meta.id for r in rows}
-        changes = self._apply(session, kind, rows, None)
+        plan = self._plan(session, kind, rows)
+        self._embed(kind, plan, None, count_backlog=False, defer_missing=defer_missing)
+        changes = plan.changes
         with self.lock:
             gone = [i for i in {int(i) for i in ids} if i not in found]
-            changes.removed = self.parts[kind].remove(gone)
+            changes.removed = self._remove(kind, gone)
             if changes.added or changes.updated or changes.removed:
                 self.updated_at = now()
         return changes
@@ -226,7 +248,8 @@ class SearchIndex:
     def delete_items(self, kind: str, ids: Sequence[int]) -> int:
         """Remove items from the index now; returns how many were there."""
         with self.lock:
-            removed = self._kind(kind).remove(int(i) for i in ids)
+            self._kind(kind)
+            removed = self._remove(kind, [int(i) for i in ids])
             if removed:
                 self.updated_at = now()
             return removed
@@ -245,20 +268,46 @@ class SearchIndex:
         with self.lock:
             part = self._kind(kind)
             ids = [m.id for m in metas]
+            made_from = list(hashes or [text_hash(t) for t in texts])
             part.meta.upsert(metas)
             part.metas.update((m.id, m) for m in metas)
-            part.vector.upsert(ids, vectors)
+            part.vector.upsert(ids, vectors, made_from)
             part.lexical.upsert(ids, texts)
-            part.hashes.update(zip(ids, hashes or [text_hash(t) for t in texts], strict=True))
+            part.hashes.update(zip(ids, made_from, strict=True))
             self.updated_at = now()
 
-    def _apply(
-        self, session: Session, kind: str, rows: list[Row], progress: Progress | None
-    ) -> KindChanges:
-        """Update the filter fields of `rows` and (re-)embed those whose text is new or changed."""
-        plan = self._plan(session, kind, rows)
-        self._embed(kind, plan, progress, count_backlog=False)
-        return plan.changes
+    def _remove(self, kind: str, ids: list[int]) -> int:
+        """Drop items from every part of a kind (call under the lock)."""
+        for item_id in ids:
+            self._awaiting[kind].pop(item_id, None)
+        return self.parts[kind].remove(ids)
+
+    def known_ids(self, kind: str) -> set[int]:
+        """Ids of `kind` this index holds in any part (for following other processes' writes)."""
+        with self.lock:
+            part = self._kind(kind)
+            return set(part.metas) | set(part.hashes) | set(self._awaiting[kind])
+
+    def awaiting(self) -> int:
+        """Items found by their words whose vector another process has yet to store."""
+        with self.lock:
+            return sum(len(v) for v in self._awaiting.values())
+
+    def adopt_awaiting(self) -> int:
+        """Take the vectors other processes stored meanwhile for awaited items; returns how many."""
+        taken = 0
+        with self.lock:
+            for kind, waiting in self._awaiting.items():
+                if not waiting:
+                    continue
+                part = self.parts[kind]
+                found = part.vector.adopt(list(waiting.items()))
+                for item_id in found:
+                    part.hashes[item_id] = waiting.pop(item_id)
+                taken += len(found)
+            if taken:
+                self.updated_at = now()
+        return taken
 
     def _plan(self, session: Session, kind: str, rows: list[Row]) -> _Plan:
         """Update the filter fields of `rows`, find those whose text must be (re-)embedded and put
@@ -300,26 +349,55 @@ class SearchIndex:
         return plan
 
     def _embed(
-        self, kind: str, plan: _Plan, progress: Progress | None, *, count_backlog: bool = True
+        self,
+        kind: str,
+        plan: _Plan,
+        progress: Progress | None,
+        *,
+        count_backlog: bool = True,
+        defer_missing: bool = False,
     ) -> None:
-        """Embed a plan's texts chunk by chunk, making each chunk searchable by meaning at once."""
+        """Embed a plan's texts chunk by chunk, making each chunk searchable by meaning at once.
+
+        A shared vector store (pgvector) may already hold a vector made from the same text by
+        another process: it is taken as it is (`adopt`), never embedded again. With
+        `defer_missing` the rest is not embedded either but awaited (`adopt_awaiting`): a reading
+        replica leaves the embedding to the process that wrote the item."""
         changes, todo = plan.changes, plan.todo
         if progress is not None:
             progress(kind, 0, len(todo))
         for start in range(0, len(todo), PROGRESS_CHUNK):
             chunk = todo[start : start + PROGRESS_CHUNK]
-            ids = [i for i, _ in chunk]
-            vectors = embed_documents_cached(
-                self.embedder, [plan.texts[i] for i in ids], self.cache
+            with self.lock:
+                part = self.parts[kind]
+                known = {i for i, _ in chunk if i in part.hashes or i in part.vector}
+                adopted = part.vector.adopt(chunk)
+                for item_id, content_hash in chunk:
+                    if item_id in adopted:
+                        part.hashes[item_id] = content_hash
+                        self._awaiting[kind].pop(item_id, None)
+            rest = [(i, h) for i, h in chunk if i not in adopted]
+            if defer_missing:
+                with self.lock:
+                    self._awaiting[kind].update(rest)
+                rest = []
+            ids = [i for i, _ in rest]
+            vectors = (
+                embed_documents_cached(self.embedder, [plan.texts[i] for i in ids], self.cache)
+                if ids
+                else None
             )
             with self.lock:
                 part = self.parts[kind]
-                known = sum(1 for i in ids if i in part.hashes or i in part.vector)
-                changes.updated += known
-                changes.added += len(ids) - known
-                part.vector.upsert(ids, vectors)
-                part.hashes.update(chunk)
-                changes.embedded += len(chunk)
+                done = adopted | set(ids)
+                changes.updated += len(known & done)
+                changes.added += len(done - known)
+                if vectors is not None:
+                    part.vector.upsert(ids, vectors, [h for _, h in rest])
+                    part.hashes.update(rest)
+                    for item_id in ids:
+                        self._awaiting[kind].pop(item_id, None)
+                changes.embedded += len(ids)
                 if count_backlog:
                     self._backlog[kind] = max(0, self._backlog.get(kind, 0) - len(chunk))
             if progress is not None:
@@ -403,8 +481,9 @@ class SearchIndex:
             depth = k if mode != "hybrid" else max(k, self.fusion.depth)
             dense: list[tuple[int, float]] = []
             lexical: list[tuple[int, float]] = []
-            if mode != "lexical" and vector is not None:
-                dense = part.vector.search(vector, depth, allowed)
+            dense_query = vector if mode != "lexical" else None
+            if dense_query is not None and not part.vector.lock_free_search:
+                dense = part.vector.search(dense_query, depth, allowed)
             if mode != "dense" and query:
                 lexical = self._lexical(part, query, depth, allowed)
                 if expansion is not None and expansion.words:
@@ -416,6 +495,8 @@ class SearchIndex:
             if expansion is not None and expansion.industries and mode == "hybrid":
                 chosen = Filters(industries=expansion.industries, statuses=None)
                 boosted = part.meta.select(chosen)
+        if dense_query is not None and part.vector.lock_free_search:  # a database query
+            dense = part.vector.search(dense_query, depth, allowed)
         if mode == "dense":
             return [Hit(i, kind, s, dense_score=s) for i, s in dense[:k]]
         if mode == "lexical":
@@ -485,9 +566,17 @@ def open_index(
     *,
     cache: EmbeddingCache | None = None,
     progress: Progress | None = None,
+    vector_factory: VectorFactory | None = None,
 ) -> SearchIndex:
     """An index loaded from `directory`, repaired against the database, saved if it changed."""
-    return open_index_with_report(session, embedder, directory, cache=cache, progress=progress)[0]
+    return open_index_with_report(
+        session,
+        embedder,
+        directory,
+        cache=cache,
+        progress=progress,
+        vector_factory=vector_factory,
+    )[0]
 
 
 def open_index_with_report(
@@ -497,9 +586,10 @@ def open_index_with_report(
     *,
     cache: EmbeddingCache | None = None,
     progress: Progress | None = None,
+    vector_factory: VectorFactory | None = None,
 ) -> tuple[SearchIndex, SyncReport]:
     """`open_index`, also returning what the load and sync did (for the CLI)."""
-    index = SearchIndex(embedder, directory, cache=cache)
+    index = SearchIndex(embedder, directory, cache=cache, vector_factory=vector_factory)
     report = index.load(session, progress)
     if report.changed or report.rebuilt_reason or index.saved_at is None:
         index.save()
@@ -519,4 +609,5 @@ def sync_default_index(progress: Progress | None = None) -> SyncReport:
             container.settings.index_dir,
             cache=container.embedding_cache,
             progress=progress,
+            vector_factory=container.vector_factory(),
         )[1]

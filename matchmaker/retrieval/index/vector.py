@@ -78,6 +78,8 @@ def _as_ids(ids: Sequence[int] | np.ndarray) -> np.ndarray:
 class VectorIndex:
     """Dense vectors of one kind: add, replace, delete by database id; exact or IVF search."""
 
+    lock_free_search = False  # FAISS indexes change in place: search under the index lock
+
     def __init__(
         self, dim: int, *, ann_threshold: int = DEFAULT_ANN_THRESHOLD, nprobe: int | None = None
     ) -> None:
@@ -129,8 +131,14 @@ class VectorIndex:
         }
 
     # ---- writes ------------------------------------------------------------------------------
-    def upsert(self, ids: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
-        """Add new ids and replace the vectors of known ones (no rebuild)."""
+    def upsert(
+        self,
+        ids: Sequence[int] | np.ndarray,
+        vectors: np.ndarray,
+        hashes: Sequence[str] | None = None,
+    ) -> None:
+        """Add new ids and replace the vectors of known ones (no rebuild); `hashes` (what each
+        vector was made from) are kept by `KindIndex`, not here."""
         id_array = _as_ids(ids)
         matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         if len(id_array) != len(matrix):
@@ -145,6 +153,10 @@ class VectorIndex:
         self._index.add_with_ids(matrix, id_array)
         self._ids.update(int(i) for i in id_array)
         self._reshape_if_needed()
+
+    def adopt(self, wanted: Sequence[tuple[int, str]]) -> set[int]:
+        """Ids whose vector some other process already stored: none, FAISS lives in this one."""
+        return set()
 
     def delete(self, ids: Sequence[int] | np.ndarray) -> int:
         """Remove ids (unknown ones are ignored); returns how many were removed."""
