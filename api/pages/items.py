@@ -164,7 +164,7 @@ def visible_item(page: Page, kind: str, item_id: str) -> Item:
     if item is None:
         label = page.t(f"item.kind.{kind}") if kind in ITEM_KINDS else kind
         raise PageError(404, page.t("error.item_missing", kind=label, id=item_id))
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def render_item(
