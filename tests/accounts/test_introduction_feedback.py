@@ -68,7 +68,9 @@ def test_every_step_is_counted_in_the_parks_funnel_and_trains_the_reranker(
         pair = PairKey("tech-transfer", "achievement", world["A-VIS-7"], "need", world["N-VIS"])
         stored = session.scalars(
             select(PairFeedback)
-            .where(PairFeedback.source_id == pair.source_id, PairFeedback.target_id == pair.target_id)
+            .where(
+                PairFeedback.source_id == pair.source_id, PairFeedback.target_id == pair.target_id
+            )
             .order_by(PairFeedback.id)
         ).all()
         assert [f.action for f in stored] == ["accept", "contacted", "met", "signed"]
