@@ -1,6 +1,7 @@
 """The authorisation policy as a table: every API operation of the OpenAPI schema and every page,
-asked by every kind of caller — a visitor, a reader, an enterprise attending the confidential
-event and one not attending, the organiser of that event and of another one, and an admin —
+asked by every kind of caller — a visitor, a reader, park staff of the park the enterprise and
+its need are in and of another park, an enterprise attending the confidential event and one not
+attending, the organiser of that event and of another one, and an admin —
 answers the status the policy says, and confidential strings (the event's name, its internal
 note, a participant's note, a never-meet rule's note) never appear in the answer of a caller who
 may not see them. A new route without a row here fails the test."""
@@ -19,10 +20,21 @@ from fastapi.testclient import TestClient
 
 from matchmaker.store.auth import create_key
 from matchmaker.store.db import session_scope
-from matchmaker.store.models import Need, Organisation
+from matchmaker.store.models import Need, Organisation, Park
 from tests.api.conftest import seed_world
 
-ROLES = ("anonymous", "reader", "ent_in", "ent_out", "org_this", "org_other", "admin")
+ROLES = (
+    "anonymous",
+    "reader",
+    "staff_own",
+    "staff_other",
+    "ent_in",
+    "ent_out",
+    "org_this",
+    "org_other",
+    "admin",
+)
+PARK_STAFF = frozenset({"staff_own", "staff_other"})
 TEAM = frozenset({"org_this", "admin"})
 SEES_EVENT = TEAM | {"ent_in"}
 KEYED = frozenset(ROLES) - {"anonymous"}
@@ -105,9 +117,16 @@ def build(api_client: TestClient) -> World:
         outsider.province = "广西"
         s.add(outsider)
         s.flush()
+        other_park = Park(external_id="P-BH", name="北海测试园区", level="regional", city="北海")
+        s.add(other_park)
+        s.flush()
         more = {
             "ent_out": create_key(s, name="t-out", role="enterprise", organisation_id=outsider.id),
             "org_other": create_key(s, name="t-org2", role="organiser"),
+            # park staff of the park the enterprise, its need and the organisation requests are
+            # in, and of another park
+            "staff_own": create_key(s, name="t-staff", role="park_staff", park_id=ids["park"]),
+            "staff_other": create_key(s, name="t-staff2", role="park_staff", park_id=other_park.id),
         }
     keys = {
         "reader": keys["reader"],
@@ -184,6 +203,7 @@ def roles(allowed: set[str], code: int | str = OK, denied: int = 403) -> dict[st
 ORGANISERS = {"org_this", "org_other", "admin"}
 WRITERS = ORGANISERS | {"ent_in", "ent_out"}
 STAFF = ORGANISERS | {"reader"}
+OWN_PARK = STAFF | {"staff_own"}  # park-scoped reads: park staff only of their own park
 
 
 def event_rule(
@@ -196,6 +216,8 @@ def event_rule(
     return {
         "anonymous": 401,
         "reader": others,
+        "staff_own": others,
+        "staff_other": others,
         "ent_in": participant,
         "ent_out": others,
         "org_this": team,
@@ -455,8 +477,8 @@ def api_cases() -> list[Case]:
             everyone(OK),
             params=lambda w: {"industry": "electronic-info"},
         ),
-        Case("GET", "/api/v1/stats/parks/{park_id}", roles(STAFF, 200), params=park),
-        Case("GET", "/api/v1/stats/parks/{park_id}/report.xlsx", roles(STAFF, 200), params=park),
+        Case("GET", "/api/v1/stats/parks/{park_id}", roles(OWN_PARK, 200), params=park),
+        Case("GET", "/api/v1/stats/parks/{park_id}/report.xlsx", roles(OWN_PARK, 200), params=park),
         Case("GET", "/api/v1/digest/unsubscribe", public(400), query="token=garbage"),
         Case("POST", "/api/v1/digest/unsubscribe", public(400), query="token=garbage"),
         Case("GET", "/api/v1/digest/not-relevant", public(400), query="token=garbage"),
@@ -771,7 +793,7 @@ def page_cases() -> list[Case]:
         Case(
             "POST",
             "/parks/{park_id}/introductions",
-            {**roles(ORGANISERS, 303), **login_first},
+            {**roles(ORGANISERS | {"staff_own"}, 303), **login_first},
             params=lambda w: {"park_id": w.ids["park"]},
             body=lambda w, r: {
                 "target_kind": "achievement",
@@ -794,20 +816,23 @@ def page_cases() -> list[Case]:
         Case(
             "GET",
             "/parks/{park_id}/rd-zero",
-            {**roles(STAFF, 200), **login_first},
+            {**roles(OWN_PARK, 200), **login_first},
             params=lambda w: {"park_id": w.ids["park"]},
         ),
-        Case("GET", "/stats", {**roles(STAFF, 200), **login_first}),
+        # park staff are sent on to their own park's page
+        Case(
+            "GET", "/stats", {**roles(STAFF, 200), **dict.fromkeys(PARK_STAFF, 303), **login_first}
+        ),
         Case(
             "GET",
             "/stats/parks/{park_id}",
-            {**roles(STAFF, 200), **login_first},
+            {**roles(OWN_PARK, 200), **login_first},
             params=lambda w: {"park_id": w.ids["park"]},
         ),
         Case(
             "GET",
             "/stats/parks/{park_id}/report.xlsx",
-            {**roles(STAFF, 200), **login_first},
+            {**roles(OWN_PARK, 200), **login_first},
             params=lambda w: {"park_id": w.ids["park"]},
         ),
         Case("GET", "/events", {**everyone(), **login_first}),
@@ -931,7 +956,7 @@ def account_page_cases() -> list[Case]:
         Case("GET", "/account/invite", no_account),
         Case("POST", "/account/invite", no_account, body=lambda w, r: {"email": "a@b.cn"}),
         Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
-        Case("GET", "/review", {**roles({"admin"}, 200), "anonymous": 303}),
+        Case("GET", "/review", {**roles({"admin"} | PARK_STAFF, 200), "anonymous": 303}),
         Case("GET", "/admin/keys", {**roles({"admin"}, 200), "anonymous": 303}),
         Case(
             "POST",
@@ -960,11 +985,11 @@ def account_page_cases() -> list[Case]:
                 ("POST", "/my/items/{kind}/{item_id}/submit"),
             )
         ],
-        Case(
+        Case(  # a request waiting for the enterprise of the park: its staff nudge
             "POST",
             "/review/introductions/{intro_id}/nudge",
-            {**roles({"admin"}, 404), "anonymous": 303},
-            params=lambda w: {"intro_id": 999999},
+            {**roles({"admin", "staff_own"}, 303), "anonymous": 303},
+            params=_waiting_introduction,
         ),
         Case(
             "POST",
@@ -972,21 +997,85 @@ def account_page_cases() -> list[Case]:
             members_only,
             params=lambda w: {"intro_id": 1, "action": "accept"},
         ),
-        Case(
+        Case(  # a need of the park waiting for review: its staff (or an admin) publish it
             "POST",
             "/review/items/{kind}/{item_id}",
-            {**roles({"admin"}, 303), "anonymous": 303},
-            params=item,
+            {**roles({"admin", "staff_own"}, 303), "anonymous": 303},
+            params=_pending_need,
             body=lambda w, r: {"decision": "publish"},
         ),
-        Case(
+        Case(  # a new organisation asked for in the park: its staff (or an admin) approve it
             "POST",
             "/review/organisations/{request_id}",
-            {**roles({"admin"}, 303), "anonymous": 303},
-            params=lambda w: {"request_id": 999999},
+            {**roles({"admin", "staff_own"}, 303), "anonymous": 303},
+            params=_organisation_request,
             body=lambda w, r: {"decision": "approve"},
         ),
     ]
+
+
+def _pending_need(w: World) -> dict[str, Any]:
+    """A fresh need of the park's enterprise, submitted and waiting for review."""
+    with session_scope() as s:
+        need = Need(
+            external_id=f"N-{_unique()}",
+            title="待审需求",
+            description="测试",
+            enterprise_id=w.ids["ent"],
+            park_id=w.ids["park"],
+            status="pending",
+        )
+        need.refresh_hash()
+        s.add(need)
+        s.flush()
+        return {"kind": "need", "item_id": need.id}
+
+
+def _person(s: Any) -> int:
+    """A fresh verified account (no organisation)."""
+    from matchmaker.accounts.service import sign_up
+    from matchmaker.store.models import utcnow
+
+    user = sign_up(s, f"{_unique()}@matrix.example.cn", "矩阵", "矩阵测试-密码-2026")
+    user.email_verified_at = utcnow()
+    s.flush()
+    return user.id
+
+
+def _organisation_request(w: World) -> dict[str, Any]:
+    """A fresh request for a new organisation in the park, waiting for its staff."""
+    from matchmaker.accounts.models import OrganisationRequest
+
+    with session_scope() as s:
+        row = OrganisationRequest(
+            user_id=_person(s),
+            name=f"矩阵新机构{_unique()}",
+            kind="enterprise",
+            province="广西",
+            park_id=w.ids["park"],
+        )
+        s.add(row)
+        s.flush()
+        return {"request_id": row.id}
+
+
+def _waiting_introduction(w: World) -> dict[str, Any]:
+    """A fresh introduction request to the park's enterprise about its need, not yet answered."""
+    from matchmaker.accounts.models import Introduction
+
+    with session_scope() as s:
+        row = Introduction(
+            requester_id=_person(s),
+            from_org_id=w.ids["uni"],
+            to_org_id=w.ids["ent"],
+            target_kind="need",
+            target_id=w.ids["own_need"],
+            message="希望对接",
+            status="requested",
+        )
+        s.add(row)
+        s.flush()
+        return {"intro_id": row.id}
 
 
 def _forged(w: World) -> dict[str, Any]:
