@@ -1,10 +1,11 @@
 """The authorisation policy as a table: every API operation of the OpenAPI schema and every page,
 asked by every kind of caller — a visitor, a reader, park staff of the park the enterprise and
-its need are in and of another park, an enterprise attending the confidential event and one not
-attending, the organiser of that event and of another one, and an admin —
-answers the status the policy says, and confidential strings (the event's name, its internal
-note, a participant's note, a never-meet rule's note) never appear in the answer of a caller who
-may not see them. A new route without a row here fails the test."""
+its need are in and of another park, a member and the admin of that enterprise signed in with a
+password, an enterprise key attending the confidential event and one not attending, the
+organiser of that event and of another one, and an admin — answers the status the policy says,
+and confidential strings (the event's name, its internal note, a participant's note, a
+never-meet rule's note, another organisation's contact phone) never appear in the answer of a
+caller who may not see them. A new route without a row here fails the test."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ ROLES = (
     "reader",
     "staff_own",
     "staff_other",
+    "member",
+    "org_admin",
     "ent_in",
     "ent_out",
     "org_this",
@@ -35,11 +38,19 @@ ROLES = (
     "admin",
 )
 PARK_STAFF = frozenset({"staff_own", "staff_other"})
+# People signed in with e-mail and password: a member and the admin of the park's enterprise
+# (the organisation of `ent_in`'s key). The API takes their session for reads only.
+PEOPLE = frozenset({"member", "org_admin"})
+PEOPLE_PASSWORD = "矩阵测试-成员密码-2026"
 TEAM = frozenset({"org_this", "admin"})
-SEES_EVENT = TEAM | {"ent_in"}
+SEES_EVENT = TEAM | {"ent_in", "member", "org_admin"}
 KEYED = frozenset(ROLES) - {"anonymous"}
 NAME = "机密活动"
 SECRETS = ("内部备注：预算不足", "该机构报价偏高", "保密：不要安排与32见面")
+# The achievement's contact phone: only organisers, admins and enterprise keys see contacts; a
+# person, park staff, a reader and a visitor never do (they see them after an introduction).
+CONTACT_PHONE = "021-00000000"
+SEES_CONTACTS = frozenset({"ent_in", "ent_out", "org_this", "org_other", "admin"})
 OK = "ok"  # any answer that is no refusal: 2xx, or 409/422/503 for a request the policy allowed
 HTML = {"Accept": "text/html"}
 
@@ -54,6 +65,7 @@ class World:
     key_ids: dict[str, int]
     ids: dict[str, int]
     csrf: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)  # people's session cookies
 
     def admin(self, method: str, path: str, **kw: Any) -> Any:
         got = self.clients["admin"].request(method, path, headers=self.headers("admin"), **kw)
@@ -61,6 +73,8 @@ class World:
         return got.json() if got.content else None
 
     def headers(self, role: str) -> dict[str, str]:
+        if role in PEOPLE:
+            return {"Cookie": f"mm_session={self.sessions[role]}"}
         return {} if role == "anonymous" else {"X-API-Key": self.keys[role]}
 
     def new_org(self) -> int:
@@ -143,6 +157,16 @@ def build(api_client: TestClient) -> World:
     with session_scope() as s:
         key_ids = {role: find_key(s, key).id for role, key in keys.items()}  # type: ignore[union-attr]
     world = World(clients, pages, keys, key_ids, dict(ids))
+    for role in PEOPLE:
+        make_person(role, ids["ent"])
+        browser = TestClient(app)
+        done = browser.post(
+            "/login",
+            data={"email": person_email(role), "password": PEOPLE_PASSWORD, "next": "/"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text[:500]
+        world.sessions[role] = str(browser.cookies.get("mm_session"))
     org = clients["org_this"]
     h = world.headers("org_this")
     event = org.post("/api/v1/events", json=EVENT, headers=h).json()["id"]
@@ -170,6 +194,23 @@ def build(api_client: TestClient) -> World:
 
 
 seed_world_once: Any = None
+
+
+def person_email(role: str) -> str:
+    """The address of the person playing a role."""
+    return f"{role}@matrix-people.example.cn"
+
+
+def make_person(role: str, organisation_id: int) -> None:
+    """A verified person in the organisation, as its member or its admin."""
+    from matchmaker.accounts.service import sign_up
+    from matchmaker.store.models import utcnow
+
+    with session_scope() as s:
+        user = sign_up(s, person_email(role), role, PEOPLE_PASSWORD)
+        user.email_verified_at = utcnow()
+        user.organisation_id, user.membership = organisation_id, "active"
+        user.org_role = "admin" if role == "org_admin" else "member"
 
 
 @dataclass
@@ -218,6 +259,8 @@ def event_rule(
         "reader": others,
         "staff_own": others,
         "staff_other": others,
+        "member": participant,  # people of the attending enterprise see what its key sees
+        "org_admin": participant,
         "ent_in": participant,
         "ent_out": others,
         "org_this": team,
@@ -736,7 +779,7 @@ def page_cases() -> list[Case]:
         Case(
             "POST",
             "/feedback",
-            {**roles(ORGANISERS | {"ent_in"}, 303), "anonymous": 303},
+            {**roles(ORGANISERS | {"ent_in"} | PEOPLE, 303), "anonymous": 303},
             body=lambda w, r: {
                 "track": "tech-transfer",
                 "source_kind": "need",
@@ -751,7 +794,7 @@ def page_cases() -> list[Case]:
         Case(
             "POST",
             "/search-feedback",
-            {**roles(WRITERS, 303), "anonymous": 303},
+            {**roles(WRITERS | PEOPLE, 303), "anonymous": 303},
             body=lambda w, r: {
                 "q": "芒果保鲜",
                 "kind": "achievement",
@@ -762,7 +805,7 @@ def page_cases() -> list[Case]:
         Case(
             "POST",
             "/search-feedback/{feedback_id}/undo",
-            {**roles(WRITERS - {"admin"}, 404), "admin": 303, "anonymous": 303},
+            {**roles((WRITERS | PEOPLE) - {"admin"}, 404), "admin": 303, "anonymous": 303},
             params=_someone_elses_search_feedback,
             body=lambda w, r: {"next": "/"},
         ),
@@ -921,6 +964,15 @@ def account_page_cases() -> list[Case]:
     no_account = {**dict.fromkeys(KEYED, 404), "anonymous": 303}
     members_only = {**dict.fromkeys(KEYED, 403), "anonymous": 303}  # people publish, keys do not
 
+    def account(member: int | str, org_admin: int | str | None = None) -> dict[str, int | str]:
+        """A key session has no account (404); the people get these."""
+        both = member if org_admin is None else org_admin
+        return {**no_account, "member": member, "org_admin": both}
+
+    def publish(code: int | str) -> dict[str, int | str]:
+        """Only people of an organisation publish: both get `code`, keys 403."""
+        return {**members_only, **dict.fromkeys(PEOPLE, code)}
+
     def item(w: World) -> dict[str, Any]:
         return {"kind": "need", "item_id": w.ids["own_need"]}
 
@@ -941,21 +993,25 @@ def account_page_cases() -> list[Case]:
         Case("POST", "/account/forgot", public(200), body=person),
         Case("GET", "/account/reset", public(400)),
         Case("POST", "/account/reset", public(400), body=lambda w, r: {"token": "x"}),
-        Case("GET", "/account", no_account),
-        Case("POST", "/account/organisation", no_account, body=lambda w, r: {"name": "某机构"}),
-        Case("POST", "/account/join", no_account, body=lambda w, r: {"organisation_id": "1"}),
+        Case("GET", "/account", account(200)),
+        Case(  # already in an organisation: refused by name (409)
+            "POST", "/account/organisation", account(409), body=lambda w, r: {"name": "某机构"}
+        ),
+        Case("POST", "/account/join", account(409), body=lambda w, r: {"organisation_id": "1"}),
         Case(
             "POST",
             "/account/members/{user_id}",
-            no_account,
-            params=lambda w: {"user_id": 1},
+            account(403, 303),  # only the organisation's admin lets a person in
+            params=_joiner,
             body=lambda w, r: {"decision": "approve"},
         ),
-        Case("POST", "/account/signout-everywhere", no_account),
-        Case("GET", "/account/data", no_account),
-        Case("GET", "/account/invite", no_account),
-        Case("POST", "/account/invite", no_account, body=lambda w, r: {"email": "a@b.cn"}),
-        Case("POST", "/account/delete", no_account, body=lambda w, r: {"password": "x"}),
+        Case("POST", "/account/signout-everywhere", account(303)),
+        Case("GET", "/account/data", account(200)),
+        Case("GET", "/account/invite", account(400)),  # no token: a clear page
+        Case("POST", "/account/invite", account(403, 303), body=lambda w, r: {"email": "a@b.cn"}),
+        Case(  # the wrong password: refused, nothing deleted
+            "POST", "/account/delete", account(403), body=lambda w, r: {"password": "x"}
+        ),
         Case("GET", "/review", {**roles({"admin"} | PARK_STAFF, 200), "anonymous": 303}),
         Case("GET", "/admin/keys", {**roles({"admin"}, 200), "anonymous": 303}),
         Case(
@@ -971,18 +1027,24 @@ def account_page_cases() -> list[Case]:
             params=lambda w: {"key_id": w.new_organiser_key()},
         ),
         *[
-            Case(method, route, members_only, params=item, body=lambda w, r: {"title": "x"})
-            for method, route in (
-                ("GET", "/my/items"),
-                ("GET", "/my/matches"),
-                ("GET", "/my/introductions"),
-                ("POST", "/my/items/imports"),
-                ("POST", "/introductions"),
-                ("GET", "/my/items/new/{kind}"),
-                ("POST", "/my/items/new/{kind}"),
-                ("GET", "/my/items/{kind}/{item_id}/edit"),
-                ("POST", "/my/items/{kind}/{item_id}/edit"),
-                ("POST", "/my/items/{kind}/{item_id}/submit"),
+            Case(
+                method,
+                route,
+                publish(code),
+                params=item,
+                body=lambda w, r: {"title": "x", "kind": "need"},
+            )
+            for method, route, code in (
+                ("GET", "/my/items", 200),
+                ("GET", "/my/matches", 200),
+                ("GET", "/my/introductions", 200),
+                ("POST", "/my/items/imports", 303),  # no file: back with the reason
+                ("POST", "/introductions", 303),  # no such target: back with the reason
+                ("GET", "/my/items/new/{kind}", 200),
+                ("POST", "/my/items/new/{kind}", 422),  # required fields named
+                ("GET", "/my/items/{kind}/{item_id}/edit", 200),  # the organisation's own need
+                ("POST", "/my/items/{kind}/{item_id}/edit", 422),
+                ("POST", "/my/items/{kind}/{item_id}/submit", 303),  # published: back, reason
             )
         ],
         Case(  # a request waiting for the enterprise of the park: its staff nudge
@@ -994,8 +1056,8 @@ def account_page_cases() -> list[Case]:
         Case(
             "POST",
             "/introductions/{intro_id}/{action}",
-            members_only,
-            params=lambda w: {"intro_id": 1, "action": "accept"},
+            publish(303),  # a request to the people's organisation: they accept it
+            params=lambda w: {**_waiting_introduction(w), "action": "accept"},
         ),
         Case(  # a need of the park waiting for review: its staff (or an admin) publish it
             "POST",
@@ -1012,6 +1074,17 @@ def account_page_cases() -> list[Case]:
             body=lambda w, r: {"decision": "approve"},
         ),
     ]
+
+
+def _joiner(w: World) -> dict[str, Any]:
+    """A fresh person waiting to join the park's enterprise (the people's organisation)."""
+    from matchmaker.accounts.models import User
+
+    with session_scope() as s:
+        user = s.get(User, _person(s))
+        assert user is not None
+        user.organisation_id, user.org_role, user.membership = w.ids["ent"], "member", "pending"
+        return {"user_id": user.id}
 
 
 def _pending_need(w: World) -> dict[str, Any]:
@@ -1099,6 +1172,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("MATCHMAKER_LIMIT_SUBSCRIBE", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SEARCH", "1000")
         mp.setenv("MATCHMAKER_LIMIT_SIGNUPS", "1000")
+        mp.setenv("MATCHMAKER_LIMIT_LOGIN_FAILURES", "1000")
         mp.setenv("MATCHMAKER_LIMIT_ACCOUNT_MAILS", "1000")
 
         mp.setenv("MATCHMAKER_DIGEST_SMTP_RETRIES", "0")  # no SMTP server: fail fast, no retries
@@ -1125,7 +1199,11 @@ def page_client(world: World, role: str) -> TestClient:
     """The role's browser, logged in (again, after a logout) with its form token known."""
     client = world.pages[role]
     if role != "anonymous" and not client.cookies.get("mm_session"):
-        done = client.post("/login", data={"api_key": world.keys[role]}, follow_redirects=False)
+        if role in PEOPLE:
+            form = {"email": person_email(role), "password": PEOPLE_PASSWORD, "next": "/"}
+        else:
+            form = {"api_key": world.keys[role]}
+        done = client.post("/login", data=form, follow_redirects=False)
         assert done.status_code == 303
         page = client.get("/events", headers=HTML).text
         world.csrf[role] = re.findall(r'name="csrf" value="([0-9a-f]+)"', page)[0]
@@ -1133,6 +1211,8 @@ def page_client(world: World, role: str) -> TestClient:
 
 
 def _check_secrets(role: str, text: str, where: str) -> None:
+    if role not in SEES_CONTACTS:
+        assert CONTACT_PHONE not in text, f"{role} saw another organisation's phone at {where}"
     if role not in TEAM:
         for secret in SECRETS:
             assert secret not in text, f"{role} saw {secret!r} at {where}"
@@ -1179,6 +1259,8 @@ def test_api_operations_answer_each_role_as_the_policy_says(world: World, case: 
         client.cookies.clear()
         got = client.request(case.method, path, **kw)
         expected = case.expect[role]
+        if role in PEOPLE and case.method not in ("GET", "HEAD"):
+            expected = case.expect["anonymous"]  # a session never writes through the API
         ok = got.status_code not in (401, 403, 404, 429) and got.status_code < 500
         if (expected == OK and not ok) or (expected != OK and got.status_code != expected):
             wrong.append(f"{role}: {got.status_code} (expected {expected}) {got.text[:200]}")
@@ -1221,5 +1303,9 @@ def test_the_team_sees_the_confidential_parts_the_others_do_not(world: World) ->
         assert SECRETS[2] in c.get(f"{base}/pairs", headers=h).text
     whole = world.admin("GET", f"{base}/plan")
     assert whole["objective"] is not None and all(m["score"] is not None for m in whole["meetings"])
+    ach = f"/api/v1/achievements/{world.ids['ach']}"
+    for role in ROLES:
+        seen = CONTACT_PHONE in world.clients[role].get(ach, headers=world.headers(role)).text
+        assert seen == (role in SEES_CONTACTS), role
     plan = world.clients["ent_in"].get(f"{base}/plan", headers=world.headers("ent_in")).json()
     assert plan["objective"] is None and all(m["score"] is None for m in plan["meetings"])
