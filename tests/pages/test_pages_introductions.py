@@ -255,3 +255,67 @@ def test_an_introduction_for_our_result_is_counted_in_the_parks_funnel(site: Sit
     stats = staff.get(f"/stats/parks/{site.parks['lz']}").text
     assert int(funnel_row(stats, "已签约")[0]) == int(before) + 1
     assert int(funnel_row(stats, "已洽谈")[0]) >= 1
+
+
+def test_contacts_stay_out_of_search_recommendations_and_data_downloads(site: Site) -> None:
+    """Before any introduction, a need's contact phone and e-mail appear in none of what another
+    firm's member, park staff or a visitor reads: search results (page and API), the member's
+    recommendations (My matches, its own item's page) and its data download."""
+    from matchmaker.store.models import Achievement
+    from tests.pages.account_site import grant
+
+    phone, mail = "0771-5550456", "hidden.contact@privacy.example.cn"
+    _, owner_org = firm_member(site, "privowner")
+    asker, asker_org = firm_member(site, "privasker")
+    staff, visitor = site.client(), site.client()
+    sign_up(site, staff, "privacy@lz.gov.cn", "柳州隐私")
+    grant("privacy@lz.gov.cn", "park_staff", site.parks["lz"])
+    log_in(staff, "privacy@lz.gov.cn")
+    with session_scope() as s:
+        need = Need(
+            external_id="N-PRIVACY",
+            title="甘蔗收获机切割器磨损监测",
+            description="甘蔗收获机切割刀片磨损快，希望在线监测磨损程度并预测更换时间。",
+            enterprise_id=owner_org,
+            park_id=site.parks["lz"],
+            contact_name="韦工",
+            contact_phone=phone,
+            contact_email=mail,
+        )
+        result = Achievement(
+            external_id="A-PRIVACY",
+            title="刀具磨损在线监测与寿命预测",
+            summary="基于振动与电流信号的切割刀具磨损在线监测和剩余寿命预测。",
+            trl=6,
+            owner_id=asker_org,
+        )
+        for item in (need, result):
+            item.refresh_hash()
+            s.add(item)
+        s.flush()
+        need_id, result_id = need.id, result.id
+    index = site.app.state.container.index()  # type: ignore[attr-defined]
+    with session_scope() as s:
+        index.upsert_items(s, "need", [need_id])
+        index.upsert_items(s, "achievement", [result_id])
+
+    from urllib.parse import quote
+
+    query = "/?kind=need&q=" + quote("甘蔗收获机切割器磨损")
+    outputs = {
+        "search page (visitor)": visitor.get(query).text,
+        "search page (member)": asker.get(query).text,
+        "search page (staff)": staff.get(query).text,
+        "search API (member)": asker.get(f"/api/v1/search?q={quote('甘蔗收获机')}&kind=need").text,
+        "need API (member)": asker.get(f"/api/v1/needs/{need_id}").text,
+        "need API (staff)": staff.get(f"/api/v1/needs/{need_id}").text,
+        "my matches": asker.get("/my/matches").text,
+        "own item's recommendations": asker.get(f"/items/achievement/{result_id}").text,
+        "data download": asker.get("/account/data").text,
+    }
+    found = f"/items/need/{need_id}"
+    assert found in outputs["search page (visitor)"] and found in outputs["search page (staff)"]
+    assert found in outputs["my matches"], "the need is recommended to the member's result"
+    assert "N-PRIVACY" in outputs["search API (member)"]
+    for where, text in outputs.items():
+        assert phone not in text and mail not in text, where
