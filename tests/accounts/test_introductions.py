@@ -148,7 +148,10 @@ def test_one_account_is_limited_before_its_organisation(session: Session) -> Non
     needs = []
     for n in range(intro.PERSON_DAILY_LIMIT + 2):
         need = Need(
-            external_id=f"N-P{n}", title=f"需求{n}", description="描述。", enterprise_id=ids["owner"]
+            external_id=f"N-P{n}",
+            title=f"需求{n}",
+            description="描述。",
+            enterprise_id=ids["owner"],
         )
         session.add(need)
         session.flush()
