@@ -221,6 +221,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Say briefly why (at most 500 characters); contacts are shared once they accept.",
     ),
     "intros.ask_submit": ("发送对接请求", "Send the request"),
+    "intros.source_label": ("代表本机构的哪一项提出对接", "On behalf of which of your items"),
+    "intros.source_choose": ("请选择……", "Choose…"),
+    "intros.for_item": ("我方条目", "Our item"),
+    "intros.their_item": ("对方条目", "Their item"),
+    "intros.ask_link": ("请求对接", "Ask for an introduction"),
     "nav.matches": ("我的匹配", "My matches"),
     "matches.title": ("我的匹配", "My matches"),
     "matches.lead": (

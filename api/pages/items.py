@@ -38,6 +38,7 @@ class RecView:
     url: str | None
     feedback: FeedbackTarget | None
     evidence: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    ask_url: str | None = None  # the target's introduction form, on behalf of the source item
 
 
 @dataclass
@@ -70,6 +71,7 @@ def recommendation_sections(request: Request, page: Page, item: Item) -> list[Re
     """One section per (track, target kind) this item's kind is a source for."""
     rec = engine.recommender(request)
     may = may_give_feedback(page.db, page.user, item.kind, item.id)
+    asks = _asks_for(page, item)
     sections: list[RecSection] = []
     for track in TRACKS.values():
         if track.name == EAST_TO_GUANGXI and _made_in_guangxi(item):
@@ -95,10 +97,26 @@ def recommendation_sections(request: Request, page: Page, item: Item) -> list[Re
                     else None
                 )
                 evidence = [(e.title, target_url(e.kind, e.id) or "") for e in r.evidence[:3]]
+                ask = (
+                    f"/items/{r.target_kind}/{r.target_id}?from={item.kind}:{item.id}"
+                    f"&track={track.name}#ask-intro"
+                    if asks and r.target_kind in ITEM_KINDS
+                    else None
+                )
                 section.items.append(
-                    RecView(r, target_url(r.target_kind, r.target_id), fb, evidence)
+                    RecView(r, target_url(r.target_kind, r.target_id), fb, evidence, ask)
                 )
     return sections
+
+
+def _asks_for(page: Page, item: Item) -> bool:
+    """Whether the person may ask for introductions on behalf of this item (a member of its
+    organisation, the item published)."""
+    if page.user is None or item.status != "active":
+        return False
+    actor = page.user.as_actor()
+    owner = owner_id(item)
+    return actor.can(ITEMS_SUBMIT) and owner is not None and actor.acts_for(owner)
 
 
 def _made_in_guangxi(item: Item) -> bool:
@@ -107,9 +125,35 @@ def _made_in_guangxi(item: Item) -> bool:
     return isinstance(item, Achievement) and org is not None and is_guangxi(org.province)
 
 
+@dataclass
+class AskForm:
+    """The introduction form of an item page: which of the person's own items it is for (the
+    choices, the one chosen), the track it came from, what was typed and what was wrong."""
+
+    sources: list[tuple[str, Any]]
+    chosen: str = ""  # "kind:id" of the chosen own item
+    track: str = ""
+    message: str = ""
+    error: str | None = None
+    field: str | None = None
+
+
 @router.get("/items/{kind}/{item_id}", response_class=HTMLResponse)
 def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLResponse:
     """Details of one achievement, need or scenario and what it pairs with on each track."""
+    item = visible_item(page, kind, item_id)
+    ask = None
+    if may_introduce(page, item):
+        ask = AskForm(
+            own_sources(page, item),
+            chosen=request.query_params.get("from", "")[:40],
+            track=request.query_params.get("track", "")[:32],
+        )
+    return render_item(request, page, item, ask)
+
+
+def visible_item(page: Page, kind: str, item_id: str) -> Item:
+    """The item the person may see by kind and id from the URL, or a 404 page."""
     number = to_int(item_id, 1, MAX_ID)
     item: Any = None
     if kind in ITEM_KINDS and number is not None:
@@ -120,19 +164,35 @@ def item_page(kind: str, item_id: str, request: Request, page: PageDep) -> HTMLR
     if item is None:
         label = page.t(f"item.kind.{kind}") if kind in ITEM_KINDS else kind
         raise PageError(404, page.t("error.item_missing", kind=label, id=item_id))
+    return item
+
+
+def render_item(
+    request: Request, page: Page, item: Item, ask: AskForm | None, status: int = 200
+) -> HTMLResponse:
+    """The item page, with the introduction form as given (None: no form)."""
     return page.render(
         "item.html",
+        status_code=status,
         item=item,
-        kind=kind,
+        kind=item.kind,
         organisation=organisation_of(item),
         park=park_name(item),
         open=is_open(item),
         sections=recommendation_sections(request, page, item),
         reason_codes=REASON_CODES,
         anonymous=page.user is None,
-        introduce=may_introduce(page, item),
+        introduce=ask,
         finance=finance_for(page, item),
     )
+
+
+def own_sources(page: Page, item: Item) -> list[tuple[str, Any]]:
+    """The person's organisation's published items an introduction to `item` may be for."""
+    from matchmaker.accounts.intro_feedback import own_sources as sources
+
+    org = page.user.as_actor().organisation_id if page.user is not None else None
+    return sources(page.db, org, item.kind) if org is not None else []
 
 
 def may_introduce(page: Page, item: Item) -> bool:

@@ -5,9 +5,14 @@ introduction, with a short message; that organisation's members accept or declin
 acceptance does each side see the other's contact details (the item's contact for the requester,
 the requester's name and address for the owner), and nobody else does. Later steps (met, signed)
 are dated. A member may ask at most `DAILY_LIMIT` introductions a day, and only once per item
-while an earlier request is open.
+while an earlier request is open; one person at most `PERSON_DAILY_LIMIT`.
 
-    intro = request(session, member, "need", 12, "我们有相关成果，希望交流")
+A request names the requester's own item it is for (the need, achievement or scenario whose
+recommendation or search found the target; required when the organisation has a published item
+that pairs with the target). Every step is stored as feedback on that pair
+(`intro_feedback`): the funnel statistics count it and the re-ranker trains on it.
+
+    intro = request(session, member, "need", 12, "我们有相关成果，希望交流", source=("achievement", 3))
     decide(session, owner_member, intro.id, accept=True)
     contacts(session, member, intro)   # the need's contact, now visible to the requester
 """
@@ -22,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from matchmaker.accounts import mail
+from matchmaker.accounts import intro_feedback, mail
 from matchmaker.accounts.errors import AccountError
 from matchmaker.accounts.models import Introduction, User
 from matchmaker.catalog.kinds import OWNER_COLUMN
@@ -33,7 +38,8 @@ from matchmaker.policy.actor import ITEMS_SUBMIT, ORGS_APPROVE, Actor, reviews_p
 from matchmaker.store.models import ITEM_MODELS, Organisation, utcnow
 
 MESSAGE_MAX = 500
-DAILY_LIMIT = 10
+DAILY_LIMIT = 10  # per organisation
+PERSON_DAILY_LIMIT = 5  # per account
 OPEN = ("requested", "accepted", "met")
 STEPS = {"met": "met_at", "signed": "signed_at"}
 
@@ -60,6 +66,38 @@ def _target(session: Session, kind: str, item_id: int) -> Any:
     return item
 
 
+def _source(
+    session: Session, org: int, kind: str, source: tuple[str, int] | None
+) -> tuple[str, int] | None:
+    """The requester's own item the request is for: a published item of its organisation that
+    pairs with the target; required when the organisation has one."""
+    if source is None:
+        if intro_feedback.own_sources(session, org, kind):
+            raise AccountError(Text("intro.source_required"), "source")
+        return None
+    source_kind, source_id = source
+    item = _item(session, source_kind, source_id) if source_kind in ITEM_KINDS else None
+    if (
+        item is None
+        or item.status != "active"
+        or getattr(item, OWNER_COLUMN[source_kind]) != org
+        or not intro_feedback.pairs_with(source_kind, kind)
+    ):
+        raise AccountError(Text("intro.bad_source"), "source")
+    return source_kind, source_id
+
+
+def _check_flood(session: Session, org: int, user_id: int | None) -> None:
+    since = utcnow() - dt.timedelta(days=1)
+    recent = select(func.count()).select_from(Introduction).where(Introduction.created_at >= since)
+    if user_id is not None:
+        mine = session.scalar(recent.where(Introduction.requester_id == user_id)) or 0
+        if mine >= PERSON_DAILY_LIMIT:
+            raise AccountError(Text("intro.too_many_person", n=PERSON_DAILY_LIMIT), None, 429)
+    if (session.scalar(recent.where(Introduction.from_org_id == org)) or 0) >= DAILY_LIMIT:
+        raise AccountError(Text("intro.too_many", n=DAILY_LIMIT), None, 429)
+
+
 def request(
     session: Session,
     actor: Actor,
@@ -67,8 +105,13 @@ def request(
     item_id: int,
     message: str,
     user_id: int | None = None,
+    *,
+    source: tuple[str, int] | None = None,
+    track: str | None = None,
+    recommender: Any = None,
 ) -> Introduction:
-    """Ask the item's organisation for an introduction (limited per day, once per open item)."""
+    """Ask the item's organisation for an introduction on behalf of one of the requester's own
+    items (limited per day, once per open item); stored as the pair's first feedback."""
     org = _member(actor)
     item = _target(session, kind, item_id)
     owner = getattr(item, OWNER_COLUMN[kind])
@@ -79,6 +122,7 @@ def request(
     text = message.strip()
     if not text or len(text) > MESSAGE_MAX:
         raise AccountError(Text("intro.message_length", high=MESSAGE_MAX), "message")
+    chosen = _source(session, org, kind, source)
     open_one = session.scalar(
         select(Introduction.id).where(
             Introduction.from_org_id == org,
@@ -89,24 +133,26 @@ def request(
     )
     if open_one is not None:
         raise AccountError(Text("intro.already"), "target", 409)
-    since = utcnow() - dt.timedelta(days=1)
-    today = session.scalar(
-        select(func.count())
-        .select_from(Introduction)
-        .where(Introduction.from_org_id == org, Introduction.created_at >= since)
-    )
-    if (today or 0) >= DAILY_LIMIT:
-        raise AccountError(Text("intro.too_many", n=DAILY_LIMIT), None, 429)
+    _check_flood(session, org, user_id)
+    pair = intro_feedback.choose_pair(session, chosen, (kind, item_id), org, track)
     row = Introduction(
         requester_id=user_id,
         from_org_id=org,
         to_org_id=owner,
         target_kind=kind,
         target_id=item_id,
+        source_kind=chosen[0] if chosen else None,
+        source_id=chosen[1] if chosen else None,
+        track=pair.track if pair else None,
         message=text,
         status="requested",
+        created_at=utcnow(),
     )
     session.add(row)
+    session.flush()
+    intro_feedback.record(
+        session, row, "requested", row.created_at, actor=actor.principal, recommender=recommender
+    )
     session.commit()
     return row
 
@@ -118,8 +164,10 @@ def _get(session: Session, intro_id: int) -> Introduction:
     return row
 
 
-def decide(session: Session, actor: Actor, intro_id: int, *, accept: bool) -> Introduction:
-    """The item's organisation accepts or declines a request."""
+def decide(
+    session: Session, actor: Actor, intro_id: int, *, accept: bool, recommender: Any = None
+) -> Introduction:
+    """The item's organisation accepts or declines a request (stored as the pair's feedback)."""
     org = _member(actor)
     row = _get(session, intro_id)
     if row.to_org_id != org:
@@ -128,12 +176,18 @@ def decide(session: Session, actor: Actor, intro_id: int, *, accept: bool) -> In
         raise AccountError(Text("intro.decided"), None, 409)
     row.status = "accepted" if accept else "declined"
     row.decided_at, row.decided_by = utcnow(), actor.principal
+    intro_feedback.record(
+        session, row, row.status, row.decided_at, actor=actor.principal, recommender=recommender
+    )
     session.commit()
     return row
 
 
-def record_step(session: Session, actor: Actor, intro_id: int, step: str) -> Introduction:
-    """Either side records that they met, then that they signed (dated, in that order)."""
+def record_step(
+    session: Session, actor: Actor, intro_id: int, step: str, recommender: Any = None
+) -> Introduction:
+    """Either side records that they met, then that they signed (dated, in that order; stored as
+    the pair's feedback)."""
     org = _member(actor)
     row = _get(session, intro_id)
     if org not in (row.from_org_id, row.to_org_id):
@@ -142,7 +196,11 @@ def record_step(session: Session, actor: Actor, intro_id: int, step: str) -> Int
     if step not in STEPS or row.status not in order[step]:
         raise AccountError(Text("intro.step_order"), None, 409)
     row.status = step
-    setattr(row, STEPS[step], utcnow())
+    moment = utcnow()
+    setattr(row, STEPS[step], moment)
+    intro_feedback.record(
+        session, row, step, moment, actor=actor.principal, recommender=recommender
+    )
     session.commit()
     return row
 
@@ -198,6 +256,14 @@ def title_of(session: Session, row: Introduction) -> str:
     """The title of the item an introduction is about."""
     item = _item(session, row.target_kind, row.target_id)
     return str(item.title) if item is not None else "—"
+
+
+def source_title_of(session: Session, row: Introduction) -> str | None:
+    """The title of the requester's own item the introduction is for (None without one)."""
+    if row.source_kind is None or row.source_id is None:
+        return None
+    item = _item(session, row.source_kind, row.source_id)
+    return str(item.title) if item is not None else None
 
 
 def notices(

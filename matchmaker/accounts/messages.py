@@ -160,6 +160,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本机构今日的对接请求已达 {n} 次上限，请明天再试。",
         "Your organisation reached today's limit of {n} introduction requests.",
     ),
+    "intro.too_many_person": (
+        "您今日已发出 {n} 个对接请求，已达上限，请明天再试。",
+        "You reached today's limit of {n} introduction requests.",
+    ),
+    "intro.source_required": (
+        "请选择本机构的哪一项需求、成果或场景提出对接。",
+        "Choose which of your organisation's items this request is for.",
+    ),
+    "intro.bad_source": (
+        "所选条目不是本机构已发布的、能与该条目配对的需求、成果或场景。",
+        "The chosen item is not a published item of your organisation that pairs with this one.",
+    ),
     "intro.gone": ("该对接请求不存在。", "No such introduction."),
     "intro.decided": ("该请求已处理。", "This request was already answered."),
     "intro.step_order": (

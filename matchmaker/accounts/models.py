@@ -102,8 +102,9 @@ INTRO_STATUSES: dict[str, str] = {
 
 
 class Introduction(Base):
-    """A consented introduction: a member asks the owner of an item to be introduced; contact
-    details are shown to each side only once the other side accepted. Each step is dated."""
+    """A consented introduction: a member asks the owner of an item to be introduced, on behalf
+    of one of its own organisation's items; contact details are shown to each side only once the
+    other side accepted. Each step is dated and stored as pair feedback (funnel, re-ranker)."""
 
     __tablename__ = "introductions"
 
@@ -119,6 +120,11 @@ class Introduction(Base):
     )
     target_kind: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(Integer)
+    # The requester's own item the request came from (None when its organisation had none that
+    # pairs with the target) and the track of the pair the two items form.
+    source_kind: Mapped[str | None] = mapped_column(String(16))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    track: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     decided_by: Mapped[str | None] = mapped_column(String(100))

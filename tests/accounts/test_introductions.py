@@ -138,3 +138,31 @@ def test_a_flood_of_requests_is_limited_per_day(session: Session) -> None:
         intro.request(session, asker, "need", needs[-1], "你好")
     assert flooded.value.status == 429 and "上限" in flooded.value.render()
     assert session.get(User, ids["asker_user"]) is not None
+
+
+def test_one_account_is_limited_before_its_organisation(session: Session) -> None:
+    """A flood from one account stops at the person's daily limit, with a message naming it;
+    a colleague of the same organisation may still ask."""
+    ids = world(session)
+    asker = member(ids, "asker")
+    needs = []
+    for n in range(intro.PERSON_DAILY_LIMIT + 2):
+        need = Need(
+            external_id=f"N-P{n}",
+            title=f"需求{n}",
+            description="描述。",
+            enterprise_id=ids["owner"],
+        )
+        session.add(need)
+        session.flush()
+        needs.append(need.id)
+    session.commit()
+    for need_id in needs[: intro.PERSON_DAILY_LIMIT]:
+        intro.request(session, asker, "need", need_id, "你好", ids["asker_user"])
+    with pytest.raises(AccountError) as flooded:
+        intro.request(session, asker, "need", needs[-2], "你好", ids["asker_user"])
+    assert flooded.value.status == 429 and "您今日" in flooded.value.render()
+    colleague = service.sign_up(session, "colleague@example.cn", "同事", "对接测试-密码-2026")
+    colleague.organisation_id, colleague.membership = ids["asker"], "active"
+    session.commit()
+    intro.request(session, asker, "need", needs[-1], "你好", colleague.id)

@@ -157,3 +157,165 @@ def test_park_staff_see_and_nudge_unanswered_requests_of_their_park(site: Site) 
     assert nudged.status_code == 303
     assert len(site.mailbox.to("parkowner@intro.example.cn")) == before + 1
     assert owner.get("/my/introductions").status_code == 200
+
+
+def funnel_row(html: str, stage: str) -> list[str]:
+    """The cells of one stage's row in the park page's funnel numbers."""
+    table = re.search(r'<table class="numbers" id="numbers-funnel">(.*?)</table>', html, re.S)
+    assert table is not None, "no funnel numbers on the page"
+    for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        if cells and cells[0] == stage:
+            return cells[1:]
+    raise AssertionError(f"no {stage} row")
+
+
+def test_an_introduction_for_our_result_is_counted_in_the_parks_funnel(site: Site) -> None:
+    """A university asks on behalf of its published result (the form names the field when none is
+    chosen and keeps the message); each step then shows in 柳州 park's funnel for its staff."""
+    from matchmaker.store.models import Achievement
+    from tests.pages.account_site import grant
+
+    owner, owner_org = firm_member(site, "funnelowner")
+    asker, asker_org = firm_member(site, "funnelasker")
+    staff = site.client()
+    sign_up(site, staff, "funnel@lz.gov.cn", "柳州统计")
+    grant("funnel@lz.gov.cn", "park_staff", site.parks["lz"])
+    log_in(staff, "funnel@lz.gov.cn")
+    with session_scope() as s:
+        need = Need(
+            external_id="N-FUNNEL",
+            title="变速箱齿轮噪声诊断",
+            description="齿轮啸叫噪声在下线检测中难以定位。",
+            enterprise_id=owner_org,
+            park_id=site.parks["lz"],
+        )
+        result = Achievement(
+            external_id="A-FUNNEL",
+            title="齿轮振动噪声智能诊断系统",
+            summary="基于振动信号的齿轮故障与噪声源诊断。",
+            trl=6,
+            owner_id=asker_org,
+        )
+        for item in (need, result):
+            item.refresh_hash()
+            s.add(item)
+        s.flush()
+        need_id, result_id = need.id, result.id
+    page = f"/items/need/{need_id}"
+    before = funnel_row(staff.get(f"/stats/parks/{site.parks['lz']}").text, "已签约")[0]
+
+    index = site.app.state.container.index()  # type: ignore[attr-defined]
+    with session_scope() as s:
+        index.upsert_items(s, "need", [need_id])
+        index.upsert_items(s, "achievement", [result_id])
+    matches = asker.get("/my/matches").text  # the need is recommended for the result
+    link = re.search(
+        rf'href="(/items/need/{need_id}\?from=achievement:{result_id}[^"#]*)#ask-intro"', matches
+    )
+    assert link is not None, "the recommendation links to the introduction form"
+    form = asker.get(link.group(1).replace("&amp;", "&")).text
+    assert f'<option value="achievement:{result_id}" selected>' in form
+    unnamed = asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, page),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "message": "我们的齿轮噪声诊断系统可以帮忙。",
+        },
+    )
+    assert unnamed.status_code == 400
+    assert 'id="intro-source" name="source" required aria-invalid="true"' in unnamed.text
+    assert "哪一项" in unnamed.text and "我们的齿轮噪声诊断系统可以帮忙。" in unnamed.text
+    sent = asker.post(
+        "/introductions",
+        data={
+            "csrf": csrf(asker, page),
+            "target_kind": "need",
+            "target_id": str(need_id),
+            "source": f"achievement:{result_id}",
+            "track": "tech-transfer",
+            "message": "我们的齿轮噪声诊断系统可以帮忙。",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    inbox = owner.get("/my/introductions").text
+    assert "对方条目：齿轮振动噪声智能诊断系统" in inbox
+    intro_id = re.search(r'action="/introductions/(\d+)/accept"', inbox).group(1)  # type: ignore[union-attr]
+    owner.post(f"/introductions/{intro_id}/accept", data={"csrf": csrf(owner, "/my/introductions")})
+    asker.post(f"/introductions/{intro_id}/met", data={"csrf": csrf(asker, "/my/introductions")})
+    owner.post(f"/introductions/{intro_id}/signed", data={"csrf": csrf(owner, "/my/introductions")})
+    assert "已签约" in asker.get("/my/introductions").text
+
+    stats = staff.get(f"/stats/parks/{site.parks['lz']}").text
+    assert int(funnel_row(stats, "已签约")[0]) == int(before) + 1
+    assert int(funnel_row(stats, "已洽谈")[0]) >= 1
+
+
+def test_contacts_stay_out_of_search_recommendations_and_data_downloads(site: Site) -> None:
+    """Before any introduction, a need's contact phone and e-mail appear in none of what another
+    firm's member, park staff or a visitor reads: search results (page and API), the member's
+    recommendations (My matches, its own item's page) and its data download."""
+    from matchmaker.store.models import Achievement
+    from tests.pages.account_site import grant
+
+    phone, mail = "0771-5550456", "hidden.contact@privacy.example.cn"
+    _, owner_org = firm_member(site, "privowner")
+    asker, asker_org = firm_member(site, "privasker")
+    staff, visitor = site.client(), site.client()
+    sign_up(site, staff, "privacy@lz.gov.cn", "柳州隐私")
+    grant("privacy@lz.gov.cn", "park_staff", site.parks["lz"])
+    log_in(staff, "privacy@lz.gov.cn")
+    with session_scope() as s:
+        need = Need(
+            external_id="N-PRIVACY",
+            title="甘蔗收获机切割器磨损监测",
+            description="甘蔗收获机切割刀片磨损快，希望在线监测磨损程度并预测更换时间。",
+            enterprise_id=owner_org,
+            park_id=site.parks["lz"],
+            contact_name="韦工",
+            contact_phone=phone,
+            contact_email=mail,
+        )
+        result = Achievement(
+            external_id="A-PRIVACY",
+            title="刀具磨损在线监测与寿命预测",
+            summary="基于振动与电流信号的切割刀具磨损在线监测和剩余寿命预测。",
+            trl=6,
+            owner_id=asker_org,
+        )
+        for item in (need, result):
+            item.refresh_hash()
+            s.add(item)
+        s.flush()
+        need_id, result_id = need.id, result.id
+    index = site.app.state.container.index()  # type: ignore[attr-defined]
+    with session_scope() as s:
+        index.upsert_items(s, "need", [need_id])
+        index.upsert_items(s, "achievement", [result_id])
+
+    from urllib.parse import quote
+
+    query = "/?kind=need&q=" + quote("甘蔗收获机切割器磨损")
+    outputs = {
+        "search page (visitor)": visitor.get(query).text,
+        "search page (member)": asker.get(query).text,
+        "search page (staff)": staff.get(query).text,
+        "search API (member)": asker.get(f"/api/v1/search?q={quote('甘蔗收获机')}&kind=need").text,
+        "need API (member)": asker.get(f"/api/v1/needs/{need_id}").text,
+        "need API (staff)": staff.get(f"/api/v1/needs/{need_id}").text,
+        "my matches": asker.get("/my/matches").text,
+        "own item's recommendations": asker.get(f"/items/achievement/{result_id}").text,
+        "data download": asker.get("/account/data").text,
+    }
+    found = f"/items/need/{need_id}"
+    assert found in outputs["search page (visitor)"] and found in outputs["search page (staff)"]
+    assert found in outputs["my matches"], "the need is recommended to the member's result"
+    assert "N-PRIVACY" in outputs["search API (member)"]
+    for where, text in outputs.items():
+        assert phone not in text and mail not in text, where
