@@ -1,7 +1,7 @@
 """event day and after: request deadline, soft preferred windows, meeting outcomes
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 20:20:00
 
 Events get a deadline for meeting requests (the planning deadline), participants the slots they
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

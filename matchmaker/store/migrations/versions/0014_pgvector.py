@@ -1,7 +1,7 @@
 """item vectors in PostgreSQL (pgvector), when the server offers the extension
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03 20:00:00
 
 `item_vectors` holds one L2-normalised vector per (embedder fingerprint, kind, item id) with the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

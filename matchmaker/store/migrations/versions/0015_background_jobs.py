@@ -1,7 +1,7 @@
 """background jobs on a queue: jobs, their chunks, the shared embedding cache
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-03 20:00:00
 
 With MATCHMAKER_BROKER_URL set, imports and digests run on `matchmaker worker` processes:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
