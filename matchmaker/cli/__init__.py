@@ -50,6 +50,7 @@ COMMAND_MODULES = (
     "matchmaker.cli.maps_cmd",
     "matchmaker.cli.rank_cmd",
     "matchmaker.cli.eval_cmd",
+    "matchmaker.cli.calibrate_cmd",
 )
 
 
