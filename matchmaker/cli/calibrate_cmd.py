@@ -43,13 +43,21 @@ def calibrate_recommendations(
         Path | None,
         typer.Option(help="模型文件 model file (default: models/recommendation-calibration.json)"),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="用口语化评测集的查询作为需求检验“没有合适配对” / write the colloquial set's "
+            "queries as needs (rolled back) and measure how often no good match is said",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """在演示数据的标注配对上拟合推荐相关度 Fit the recommendation-pair calibrator on the demo's
     labelled pairs (the database must hold the demo data)."""
     from matchmaker.demo.loader import labelled_pairs
     from matchmaker.ranking.calibration import MODEL_FILE
-    from matchmaker.ranking.fit_calibration import fit_recommendation_calibrator
+    from matchmaker.ranking.fit_calibration import colloquial_check, fit_recommendation_calibrator
     from matchmaker.ranking.service import get_recommender
     from matchmaker.store.db import session_scope, upgrade
 
@@ -64,12 +72,19 @@ def calibrate_recommendations(
         session.rollback()  # fitting only reads; nothing shown is logged
     target = out or MODEL_FILE
     model.save(target)
+    checked: dict[str, object] = {}
+    if check:
+        recommender = get_recommender()
+        recommender.set_calibrator(model)
+        with session_scope() as session:
+            checked = colloquial_check(recommender, session)
     payload = {
         "file": str(target),
         "thresholds": {"high": model.high, "medium": model.medium},
         "rows": model.fitted["rows"],
         "positives": model.fitted["positives"],
         **report,
+        "check": checked,
     }
     if as_json:
         typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -80,6 +95,8 @@ def calibrate_recommendations(
         f"AUC {report['auc']}, sources with a good target told none "
         f"{report['answerable_said_none']}"
     )
+    if checked:
+        typer.echo(f"colloquial queries as needs: {checked}")
     for row in report["reliability"]:
         typer.echo(
             f"  P {row['bin']}: {row['pairs']} pairs, predicted {row['predicted']}, "

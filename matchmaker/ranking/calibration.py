@@ -25,6 +25,9 @@ from matchmaker.retrieval.calibration import HIGH, Level, choose_threshold
 PAIR_FEATURES: tuple[str, ...] = ("cosine", "lexical", "score")
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "recommendation-calibration.json"
 NO_COSINE = 0.75  # cosine assumed when a target has no vector (organisation without results)
+# 中 starts at most here: the demo's good pairs are so clearly apart from its bad ones that the
+# 8 % rule alone put the line at P 0.92, which would call a pair with a 0.8 chance 低.
+MAX_MEDIUM = 0.3
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def fit_pair_calibrator(
 ) -> PairCalibrator:
     """Fit the logistic model on labelled pairs, then the "no good match" threshold on the best
     shown pair of each source that has a good target: the highest that says none for at most
-    `max_answerable_none` of them."""
+    `max_answerable_none` of them, and never above MAX_MEDIUM."""
     from sklearn.linear_model import LogisticRegression
 
     mean = rows.mean(axis=0)
@@ -127,7 +130,8 @@ def fit_pair_calibrator(
         medium=0.0,
     )
     best_p = base.probability(best_rows)
-    medium = choose_threshold(best_p, np.ones(len(best_p), dtype=bool), max_answerable_none)
+    rule = choose_threshold(best_p, np.ones(len(best_p), dtype=bool), max_answerable_none)
+    medium = min(rule, MAX_MEDIUM)
     return PairCalibrator(
         coef=base.coef,
         intercept=base.intercept,

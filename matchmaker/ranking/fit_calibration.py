@@ -142,10 +142,67 @@ def fit_recommendation_calibrator(
         "sources": int(len(np.unique(data.group_of))),
         "skipped": data.skipped,
         "threshold_rule": "medium = highest P(best pair) with <= 8% of sources that have a "
-        "good target below; high = max(medium, 0.6)",
+        "good target below, at most 0.3; high = max(medium, 0.6)",
         "held_out": report,
         "command": "matchmaker calibrate recommendations",
         "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
     model = _fit(data, np.unique(data.group_of), fitted)
     return model, report
+
+
+def colloquial_check(recommender: Recommender, session: Session, k: int = 5) -> dict[str, Any]:
+    """The colloquial set's queries for achievements, each written as a need of a demo enterprise
+    (rolled back afterwards): the share of no-answer ones whose recommendations say "no good
+    match", and of answerable ones (answer among the demo's achievements) that wrongly do."""
+    from sqlalchemy import select
+
+    from matchmaker.ranking.results import no_good_match
+    from matchmaker.retrieval.colloquial import default_set_dir, load_queries
+    from matchmaker.store.models import Achievement, Need, Organisation
+
+    demo = set(session.scalars(select(Achievement.external_id)))
+    chosen = [
+        q
+        for q in load_queries(default_set_dir())
+        if q.kind == "achievement" and (not q.answerable or set(q.grades) & demo)
+    ]
+    enterprise = session.scalars(
+        select(Organisation).where(Organisation.kind == "enterprise").order_by(Organisation.id)
+    ).first()
+    if enterprise is None:
+        raise ValueError("数据库中没有企业 / no enterprise in the database: load the demo first")
+    needs = []
+    for at, query in enumerate(chosen):
+        need = Need(
+            external_id=f"N-CHECK-{at:04d}",
+            title=query.text[:60],
+            description=query.text,
+            enterprise_id=enterprise.id,
+            industries=[],
+        )
+        need.refresh_hash()
+        needs.append(need)
+    session.add_all(needs)
+    session.flush()
+    index = recommender.index(session)
+    ids = [n.id for n in needs]
+    index.upsert_items(session, "need", ids)
+    said: dict[bool, list[bool]] = {True: [], False: []}
+    try:
+        for query, need in zip(chosen, needs, strict=True):
+            recs = recommender.recommend(session, "tech-transfer", "need", need.id, k)
+            said[query.answerable].append(no_good_match(recs))
+    finally:
+        index.delete_items("need", ids)
+        session.rollback()
+
+    def share(values: list[bool]) -> float:
+        return round(sum(values) / len(values), 4) if values else 0.0
+
+    return {
+        "no_answer_needs": len(said[False]),
+        "no_answer_said_none": share(said[False]),
+        "answerable_needs": len(said[True]),
+        "answerable_said_none": share(said[True]),
+    }
