@@ -14,7 +14,12 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from matchmaker.demo.loader import LabelledPair
-from matchmaker.ranking.calibration import PairCalibrator, fit_pair_calibrator, pair_row, reliability
+from matchmaker.ranking.calibration import (
+    PairCalibrator,
+    fit_pair_calibrator,
+    pair_row,
+    reliability,
+)
 from matchmaker.ranking.context import UnknownSource
 from matchmaker.ranking.service import Recommender
 from matchmaker.ranking.tracks import WrongRoute
@@ -33,7 +38,9 @@ class PairData:
     skipped: int
 
 
-def pair_data(recommender: Recommender, session: Session, pairs: Iterable[LabelledPair]) -> PairData:
+def pair_data(
+    recommender: Recommender, session: Session, pairs: Iterable[LabelledPair]
+) -> PairData:
     """Score every labelled pair as the ranker does (pairs the ranker refuses are skipped)."""
     groups: dict[tuple[str, str, str, str], list[LabelledPair]] = defaultdict(list)
     for pair in pairs:

@@ -315,7 +315,9 @@ def load_feedback(path: Path) -> list[dict[str, Any]]:
             if row["grade"] not in (0, 1, 2):
                 raise ValueError(f"grade {row['grade']} is not 0, 1 or 2")
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise EvalSetError(f"{path} 第 {number} 行无效 / line {number} is invalid: {exc}") from exc
+            raise EvalSetError(
+                f"{path} 第 {number} 行无效 / line {number} is invalid: {exc}"
+            ) from exc
         out.append(row)
     return out
 

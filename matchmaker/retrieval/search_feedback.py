@@ -112,7 +112,12 @@ def judgements(session: Session) -> list[dict[str, object]]:
     grade): 有用 → 2, 不相关 → 0, and 1 where people disagreed on the same query and item."""
     verdicts: dict[tuple[str, str, int], list[int]] = {}
     rows = session.execute(
-        select(SearchFeedback.query, SearchFeedback.kind, SearchFeedback.item_id, SearchFeedback.verdict)
+        select(
+            SearchFeedback.query,
+            SearchFeedback.kind,
+            SearchFeedback.item_id,
+            SearchFeedback.verdict,
+        )
         .where(SearchFeedback.undone_at.is_(None))
         .order_by(SearchFeedback.id)
     )
@@ -128,7 +133,7 @@ def judgements(session: Session) -> list[dict[str, object]]:
             {
                 "query": query,
                 "kind": kind,
-                "external_id": item.external_id,
+                "external_id": str(getattr(item, "external_id")),
                 "grade": grade,
                 "verdicts": len(grades),
             }

@@ -26,8 +26,12 @@ def _constant(p_logit: float) -> PairCalibrator:
 
 def test_fit_orders_pairs_and_sets_the_threshold_by_the_answerable_sources() -> None:
     rng = np.random.default_rng(3)
-    good = np.column_stack([rng.normal(0.9, 0.02, 60), rng.uniform(0.3, 1, 60), rng.normal(0.7, 0.1, 60)])
-    bad = np.column_stack([rng.normal(0.82, 0.02, 60), rng.uniform(0, 0.5, 60), rng.normal(0.4, 0.1, 60)])
+    good = np.column_stack(
+        [rng.normal(0.9, 0.02, 60), rng.uniform(0.3, 1, 60), rng.normal(0.7, 0.1, 60)]
+    )
+    bad = np.column_stack(
+        [rng.normal(0.82, 0.02, 60), rng.uniform(0, 0.5, 60), rng.normal(0.4, 0.1, 60)]
+    )
     rows = np.vstack([good, bad])
     labels = np.array([1] * 60 + [0] * 60)
     model = fit_pair_calibrator(rows, labels, good[:25], {"embedder": "e5-small"})

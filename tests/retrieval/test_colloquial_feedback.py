@@ -72,7 +72,12 @@ def test_feedback_counts_in_eval_and_raises_the_refitted_relevance_of_a_useful_p
         tmp_path / "fb.jsonl",
         [
             {"query": query, "kind": "achievement", "external_id": "X-A-T1", "grade": 2},
-            {"query": "岩棉板吸水保温变差", "kind": "achievement", "external_id": "A-MA-059", "grade": 0},
+            {
+                "query": "岩棉板吸水保温变差",
+                "kind": "achievement",
+                "external_id": "A-MA-059",
+                "grade": 0,
+            },
             {"query": query, "kind": "achievement", "external_id": "NOT-THERE", "grade": 2},
         ],
     )
