@@ -3,6 +3,8 @@ not pick), undoable, and applied to the same organisation's later searches for t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -125,7 +127,7 @@ def judgements(session: Session) -> list[dict[str, object]]:
         verdicts.setdefault((query, kind, int(item_id)), []).append(GRADE_OF_VERDICT[verdict])
     out: list[dict[str, object]] = []
     for (query, kind, item_id), grades in verdicts.items():
-        item = session.get(ITEM_MODELS[kind], item_id)
+        item: Any = session.get(ITEM_MODELS[kind], item_id)
         if item is None:
             continue
         grade = grades[0] if len(set(grades)) == 1 else 1
@@ -133,7 +135,7 @@ def judgements(session: Session) -> list[dict[str, object]]:
             {
                 "query": query,
                 "kind": kind,
-                "external_id": str(getattr(item, "external_id")),
+                "external_id": str(item.external_id),
                 "grade": grade,
                 "verdicts": len(grades),
             }
