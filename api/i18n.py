@@ -216,6 +216,30 @@ STRINGS: dict[str, tuple[str, str]] = {
         "outside Guangxi (see tech transfer above).",
     ),
     "item.score": ("匹配度 {v}", "Score {v}"),
+    "rec.level.high": ("匹配度高", "Strong match"),
+    "rec.level.medium": ("匹配度中", "Possible match"),
+    "rec.level.low": ("匹配度低", "Weak match"),
+    "rec.level_title": (
+        "估计这是一对合适配对的概率 {p}%（按已标注的配对校准）",
+        "Estimated chance this is a good pair: {p}% (calibrated on judged pairs)",
+    ),
+    "rec.no_good_match": (
+        "暂时没有合适的配对：下面最接近的几条匹配度都低，仅供参考。您可以：",
+        "No good match yet: the closest pairs below are all weak, shown for reference. You could:",
+    ),
+    "rec.next.notify": (
+        "保持这项需求发布：有合适的成果入库时，会在“我的匹配”里标为“新”",
+        "Keep this need published: a fitting result that arrives is marked “new” in My matches",
+    ),
+    "rec.next.publish": (
+        "完善摘要和关键词并保持发布：有合适的需求入库时，会在“我的匹配”里标为“新”",
+        "Complete the summary and keywords and keep it published: a fitting need that arrives "
+        "is marked “new” in My matches",
+    ),
+    "rec.next.widen": (
+        "到检索页换个说法或放宽筛选条件找找看",
+        "Try the search page with other words or wider filters",
+    ),
     "item.evidence": ("依据", "Based on"),
     "item.search_similar": ("用这条的标题再搜一次", "Search with this title"),
     "item.back": ("返回搜索", "Back to search"),

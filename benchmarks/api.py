@@ -44,6 +44,40 @@ class ApiBenchConfig:
     distinct: bool = False  # every request a new query: no query-embedding cache hits
 
 
+FIRST_QUERIES = ("想把中药材加工成高附加值产品", "电动车电池冬天续航掉得厉害")
+SERIAL_REQUESTS = 300  # warm searches timed one after another for p50/p95
+
+
+def _get_ms(port: int, key: str, query: str) -> float:
+    """Milliseconds for one GET /api/v1/search (achievements, 10 hits), body read."""
+    url = f"http://127.0.0.1:{port}/api/v1/search?" + urllib.parse.urlencode(
+        {"q": query, "kind": "achievement", "limit": 10}
+    )
+    request = urllib.request.Request(url, headers={"X-API-Key": key})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"search answered {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def first_searches(port: int, key: str, texts: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The first searches right after /ready said ready (queries no request has embedded yet)."""
+    return [{"query": q, "ms": round(_get_ms(port, key, q), 1)} for q in texts]
+
+
+def serial_latency(port: int, key: str, queries: list[str]) -> dict[str, Any]:
+    """p50/p95/max of warm searches sent one at a time (one client, after the warm-up pass)."""
+    times = np.asarray([_get_ms(port, key, q) for q in queries])
+    return {
+        "requests": len(times),
+        "p50_ms": round(float(np.percentile(times, 50)), 1),
+        "p95_ms": round(float(np.percentile(times, 95)), 1),
+        "max_ms": round(float(times.max()), 1),
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -266,8 +300,9 @@ def run_api_bench(config: ApiBenchConfig, log: Callable[[str], None] = print) ->
         "queries": len(queries),
         "runs": [],
     }
+    launched = time.monotonic()
     try:
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 600
         while True:
             try:
                 with urllib.request.urlopen(
@@ -279,7 +314,10 @@ def run_api_bench(config: ApiBenchConfig, log: Callable[[str], None] = print) ->
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("服务未能启动 / the server did not become ready")
-            time.sleep(1)
+            time.sleep(0.2)
+        results["ready_seconds"] = round(time.monotonic() - launched, 1)
+        results["first_search"] = first_searches(port, key, FIRST_QUERIES)
+        log(f"first searches after /ready: {json.dumps(results['first_search'])}")
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "search.lua"
             _wrk_script(script, key, queries)
@@ -293,6 +331,9 @@ def run_api_bench(config: ApiBenchConfig, log: Callable[[str], None] = print) ->
                 text=True,
                 check=True,
             )
+            log(f"serial pass: {SERIAL_REQUESTS} warm searches one at a time…")
+            results["serial"] = serial_latency(port, key, queries[:SERIAL_REQUESTS])
+            log(json.dumps(results["serial"]))
             for connections in config.connections:
                 log(f"wrk: {connections} connections, {config.seconds} s…")
                 done = subprocess.run(

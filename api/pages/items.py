@@ -20,7 +20,7 @@ from matchmaker.core.messages import UserFacingError
 from matchmaker.core.vocab import is_guangxi
 from matchmaker.policy.actor import ITEMS_SUBMIT
 from matchmaker.policy.catalog import owner_id
-from matchmaker.ranking.results import Recommendation
+from matchmaker.ranking.results import Recommendation, no_good_match
 from matchmaker.ranking.tracks import TRACKS
 from matchmaker.retrieval.explain import Item, organisation_of, park_name
 from matchmaker.store.models import Achievement
@@ -50,6 +50,11 @@ class RecSection:
     items: list[RecView] = field(default_factory=list)
     error: str | None = None
     note: str | None = None  # the track does not apply to this item (said once, no targets)
+
+    @property
+    def no_good_match(self) -> bool:
+        """Every recommended pair is calibrated 低 (nothing here is likely to fit)."""
+        return no_good_match([v.rec for v in self.items])
 
 
 def target_url(kind: str, target_id: int) -> str | None:

@@ -246,10 +246,23 @@ class RecommendationOut(BaseModel):
     organisation: dict[str, Any] | None
     park: str | None
     model: str
+    relevance: float | None = Field(
+        default=None,
+        description="校准后的匹配可能性 / calibrated chance the pair is a good match (0–1)",
+    )
+    level: str | None = Field(default=None, description="匹配度等级 高 / 中 / 低 (calibrated)")
+    weak: bool = Field(default=False, description="匹配度低 / a weak match (calibrated level 低)")
 
 
 class RecommendationList(BaseModel):
     items: list[RecommendationOut]
+    no_good_match: bool = Field(
+        default=False,
+        description="没有合适的配对：所有推荐的匹配度都低 / no recommended pair reaches 中",
+    )
+    next_steps: list[str] = Field(
+        default_factory=list, description="没有合适配对时可以做什么 / what to do when nothing fits"
+    )
 
 
 @router.get(
@@ -270,6 +283,7 @@ def recommendations(
 ) -> dict[str, Any]:
     """The best k pairs for one source on one track, each with reasons and feature contributions."""
     from matchmaker.ranking.context import UnknownSource
+    from matchmaker.ranking.results import no_good_match
 
     rec = recommender(request)
     try:
@@ -285,4 +299,16 @@ def recommendations(
         raise Problem(
             422, str(exc), [{"field": "track", "in": "path", "message": str(exc)}]
         ) from exc
-    return {"items": [r.as_dict() for r in found]}
+    none = no_good_match(found)
+    return {
+        "items": [r.as_dict() for r in found],
+        "no_good_match": none,
+        "next_steps": rec_next_steps(source_kind) if none else [],
+    }
+
+
+def rec_next_steps(source_kind: str) -> list[str]:
+    """What a party can do when no recommended pair fits (Chinese, as the API's other texts)."""
+    t = translator("zh")
+    first = "rec.next.notify" if source_kind in ("need", "scenario") else "rec.next.publish"
+    return [t(first), t("rec.next.widen"), t("search.next.ask")]

@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "matchmaker.cli.eval_cmd",
     "matchmaker.cli.worker_cmd",
     "matchmaker.cli.pgvector_cmd",
+    "matchmaker.cli.calibrate_cmd",
 )
 
 

@@ -55,14 +55,14 @@ def eval_command(
         typer.Option(
             "--without",
             help="关闭查询理解步骤（逗号分隔）/ switch query-understanding steps off for an "
-            "ablation: thesaurus, cooccurrence, industry, crosslingual, or all",
+            "ablation: thesaurus, cooccurrence, industry, crosslingual, prf, or all",
         ),
     ] = "",
     with_steps: Annotated[
         str,
         typer.Option(
             "--with",
-            help="打开默认关闭的查询理解步骤 / switch steps on that are off as shipped (industry)",
+            help="打开默认关闭的查询理解步骤 / switch steps on that are off as shipped (industry, prf)",
         ),
     ] = "",
     uncalibrated: Annotated[
@@ -90,6 +90,14 @@ def eval_command(
         typer.Option(
             "--embedder",
             help="嵌入模型 / embedder name (default: MATCHMAKER_EMBEDDER, else e5-small)",
+        ),
+    ] = None,
+    feedback: Annotated[
+        Path | None,
+        typer.Option(
+            "--feedback",
+            help="加入用户检索反馈判断 / add users' search-feedback judgements (JSONL from "
+            "`matchmaker calibrate export-feedback`) to the colloquial set",
         ),
     ] = None,
     split_halves: Annotated[
@@ -129,7 +137,14 @@ def eval_command(
     switches = _switches(without, with_steps)
     if colloquial:
         _colloquial(
-            set_dir, load_embedder, details, not uncalibrated, fit_calibration, as_json, switches
+            set_dir,
+            load_embedder,
+            details,
+            not uncalibrated,
+            fit_calibration,
+            as_json,
+            switches,
+            feedback,
         )
         return
     if beir is None:
@@ -174,6 +189,7 @@ def _colloquial(
     fit: Path | None,
     as_json: bool,
     switches: Switches | None,
+    feedback: Path | None = None,
 ) -> None:
     """Run the colloquial set and print its metrics."""
     from matchmaker.retrieval.colloquial import EvalSetError, evaluate_colloquial
@@ -186,6 +202,7 @@ def _colloquial(
             calibrated=calibrated,
             fit=fit,
             switches=switches,
+            feedback=feedback,
         )
     except EvalSetError as exc:
         raise UserError(str(exc)) from exc

@@ -103,6 +103,14 @@ def bench_api(
     typer.echo(
         f"extra items {figures['extra_items']}, workers {figures['workers']}, {figures['queries']} distinct queries"
     )
+    typer.echo(f"/ready after {figures['ready_seconds']} s")
+    for first in figures["first_search"]:
+        typer.echo(f"first search after /ready: {first['ms']} ms  ({first['query']})")
+    serial = figures["serial"]
+    typer.echo(
+        f"warm, one at a time ({serial['requests']}): p50 {serial['p50_ms']} ms  "
+        f"p95 {serial['p95_ms']} ms  max {serial['max_ms']} ms"
+    )
     for run in figures["runs"]:
         typer.echo(
             f"c={run['connections']:>3}  {run['rps']:>7.1f} req/s  p50 {run.get('p50_ms')} ms  "

@@ -100,4 +100,5 @@ def build_recommendation(
             for e in scored.evidence
         ],
         model=model,
+        cosine=scored.cosine,
     )

@@ -53,6 +53,14 @@ class Recommendation:
     park: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     model: str = "hand-set"
+    cosine: float | None = None  # raw cosine of the two texts' vectors (what relevance reads)
+    relevance: float | None = None  # calibrated chance the pair is a good match (None: no model)
+    level: str | None = None  # high / medium / low from `relevance`
+
+    @property
+    def weak(self) -> bool:
+        """A calibrated low level (never set without a calibrator)."""
+        return self.level == "low"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (reasons as dicts, numbers rounded)."""
@@ -80,4 +88,15 @@ class Recommendation:
             "park": self.park,
             "evidence": [e.__dict__ for e in self.evidence],
             "model": self.model,
+            "relevance": self.relevance,
+            "level": LEVEL_NAMES.get(self.level or ""),
+            "weak": self.weak,
         }
+
+
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+
+
+def no_good_match(recs: list[Recommendation]) -> bool:
+    """A calibrated list none of whose pairs reaches 中 (an empty or uncalibrated one: False)."""
+    return bool(recs) and all(r.level == "low" for r in recs)

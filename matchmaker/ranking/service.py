@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from matchmaker.core.config import CHINA
 from matchmaker.core.kinds import EAST_TO_GUANGXI
 from matchmaker.core.messages import Text
+from matchmaker.ranking.calibration import PairCalibrator, pair_calibrator_for, pair_row
 from matchmaker.ranking.catalogue import Catalogue, CatalogueCache
 from matchmaker.ranking.context import (
     RankContext,
@@ -56,6 +58,7 @@ from matchmaker.store.feedback import PairFeedback
 from matchmaker.store.models import utcnow
 
 MAX_K = 100
+FIXED = "*"  # marks a pair calibrator set by the caller rather than read from the model file
 DIVERSITY_POOL = 5  # diversity re-orders the best 5·k candidates (enough to fill k under any cap)
 
 
@@ -100,6 +103,7 @@ class Recommender:
         self._state: _State | None = None
         self._scorers: dict[str, tuple[float, LinearScorer]] = {}
         self._lock = threading.RLock()
+        self._calibrator: tuple[str, PairCalibrator | None] | None = None
 
     # ---- shared state ------------------------------------------------------------------------
     @property
@@ -220,9 +224,47 @@ class Recommender:
                 )
             )
             seen[scored.owner_id] += 1
+        self.calibrate(session, out)
         if log and out:
             log_shown(session, (self._row(r) for r in out))
         return out
+
+    def calibrator(self, session: Session) -> PairCalibrator | None:
+        """The pair calibrator in use: one set by `set_calibrator`, else the shipped file when it
+        was fitted on the index's embedder (read once)."""
+        with self._lock:
+            chosen = self._calibrator
+            if chosen is not None and chosen[0] == FIXED:
+                return chosen[1]
+            name = self.index(session).embedder.name
+            if chosen is None or chosen[0] != name:
+                chosen = self._calibrator = (name, pair_calibrator_for(name))
+            return chosen[1]
+
+    def set_calibrator(self, calibrator: PairCalibrator | None) -> None:
+        """Use this pair calibrator (None: no levels) instead of the shipped file."""
+        with self._lock:
+            self._calibrator = (FIXED, calibrator)
+
+    def calibrate(self, session: Session, recs: list[Recommendation]) -> None:
+        """Set each pair's calibrated relevance and level (nothing without a calibrator)."""
+        model = self.calibrator(session)
+        if model is None or not recs:
+            return
+        rows = np.asarray(
+            [
+                # the pair's own score: the diversity penalty orders the list, not its relevance
+                pair_row(
+                    r.cosine,
+                    r.features.get("lexical", 0.0),
+                    r.score - r.contributions.get("diversity", 0.0),
+                )
+                for r in recs
+            ]
+        )
+        for rec, p in zip(recs, model.probability(rows), strict=True):
+            rec.relevance = round(float(p), 4)
+            rec.level = model.level(float(p))
 
     def recommend_all(
         self,

@@ -58,6 +58,8 @@ class EvalQuery:
     style: str
     answerable: bool
     grades: dict[str, int] = field(default_factory=dict)  # external id -> 1 or 2
+    judged: dict[str, int] = field(default_factory=dict)  # every judgement, grade 0 included
+    scored: bool = True  # counted in the metrics (False: a feedback query with no useful item)
 
 
 def default_set_dir() -> Path:
@@ -87,6 +89,7 @@ def load_queries(folder: Path) -> list[EvalQuery]:
                     style=str(raw.get("style", "")),
                     answerable=bool(raw["answerable"]),
                     grades={d: g for d, g in grades.items() if g > 0},
+                    judged=grades,
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -192,6 +195,7 @@ def _mean(values: list[float]) -> float:
 
 def summarise(runs: list[QueryRun]) -> dict[str, Any]:
     """The set's metrics: graded ranking on answerable queries, and the no-answer verdicts."""
+    runs = [r for r in runs if r.query.scored]
     answerable = [r for r in runs if r.query.answerable]
     unanswerable = [r for r in runs if not r.query.answerable]
     english = [r for r in answerable if r.query.lang == "en"]
@@ -224,14 +228,21 @@ def evaluate_colloquial(
     calibrated: bool = True,
     fit: Path | None = None,
     switches: Switches | None = None,
+    feedback: Path | None = None,
 ) -> dict[str, Any]:
     """Run the colloquial set through the shipped search; `details` gets one JSON line per query.
     `calibrated=False` runs without the relevance calibrator (the earlier product); `fit` fits a
-    new calibrator on every labelled pair of the set, saves it there and evaluates with it."""
+    new calibrator on every labelled pair of the set, saves it there and evaluates with it;
+    `feedback` (JSONL of users' search verdicts, `matchmaker calibrate export-feedback`) adds
+    their judgements to the set's, for the metrics and as labelled pairs for the fit."""
     root = folder or default_set_dir()
     started = time.perf_counter()
     queries = load_queries(root)
+    added: dict[str, int] = {}
     with colloquial_corpus(root, embedder_factory, cache_dir) as corpus:
+        if feedback is not None:
+            known = set(corpus.external.values())
+            queries, added = add_feedback(queries, load_feedback(feedback), known)
         if not calibrated:
             corpus.service.calibrator = None
         if switches is not None:
@@ -239,15 +250,23 @@ def evaluate_colloquial(
         runs = run_queries(corpus, queries)
         data = labelled_rows(corpus, runs)
         if fit is not None:
-            model = fit_on(data, np.ones(len(runs), dtype=bool), _fit_facts(corpus, root, data))
+            facts = _fit_facts(corpus, root, data)
+            if feedback is not None:
+                facts["feedback"] = added
+                facts["command"] += f" --feedback {feedback.name}"
+            model = fit_on(data, np.ones(len(runs), dtype=bool), facts)
             model.save(fit)
             corpus.service.calibrator = model
             runs = run_queries(corpus, queries)
         held_out = held_out_verdicts(data)
     result = summarise(runs)
     answerable = data.answerable.astype(bool)
-    result["no_answer_said_none_held_out"] = _mean([float(v) for v in held_out[~answerable]])
+    counted = np.asarray([r.query.scored for r in runs], dtype=bool)
+    held_none = held_out[~answerable & counted]
+    result["no_answer_said_none_held_out"] = _mean([float(v) for v in held_none])
     result["answerable_said_none_held_out"] = _mean([float(v) for v in held_out[answerable]])
+    if feedback is not None:
+        result["feedback"] = added
     result["set"] = "colloquial"
     result["calibrated"] = calibrated
     if details is not None:
@@ -274,6 +293,82 @@ def _fit_facts(corpus: Corpus, root: Path, data: LabelledRows) -> dict[str, Any]
         "command": "matchmaker eval --colloquial --fit-calibration models/relevance-calibration.json",
         "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
+
+
+def load_feedback(path: Path) -> list[dict[str, Any]]:
+    """Users' judgements exported from search feedback: one JSON object a line with query, kind,
+    external_id and grade 0/1/2; EvalSetError naming the line when one is not."""
+    if not path.is_file():
+        raise EvalSetError(f"缺少文件 / missing file: {path}")
+    out: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            row = {
+                "query": clean_query(str(raw["query"])),
+                "kind": str(raw.get("kind", "achievement")),
+                "external_id": str(raw["external_id"]),
+                "grade": int(raw["grade"]),
+            }
+            if row["grade"] not in (0, 1, 2):
+                raise ValueError(f"grade {row['grade']} is not 0, 1 or 2")
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise EvalSetError(
+                f"{path} 第 {number} 行无效 / line {number} is invalid: {exc}"
+            ) from exc
+        out.append(row)
+    return out
+
+
+def add_feedback(
+    queries: list[EvalQuery], rows: list[dict[str, Any]], known: set[str]
+) -> tuple[list[EvalQuery], dict[str, int]]:
+    """The set's queries with users' judgements added: on a query of the set (same cleaned text
+    and kind) a judgement fills an item the set did not judge (the set's own grades stand); other
+    queries become new ones, answerable when some item was useful, and counted in the metrics
+    only then (a lone "not relevant" says nothing about whether an answer exists). Judgements of
+    items the corpus does not hold are skipped."""
+    by_text = {(clean_query(q.text), q.kind): i for i, q in enumerate(queries)}
+    out = list(queries)
+    counts = {"judgements": 0, "on_set_queries": 0, "new_queries": 0, "skipped": 0}
+    fresh: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        if row["external_id"] not in known:
+            counts["skipped"] += 1
+            continue
+        counts["judgements"] += 1
+        key = (row["query"], row["kind"])
+        if key in by_text:
+            at = by_text[key]
+            query = out[at]
+            if row["external_id"] in query.judged:
+                continue
+            judged = {**query.judged, row["external_id"]: row["grade"]}
+            out[at] = _with_judgements(query, judged)
+            counts["on_set_queries"] += 1
+        else:
+            fresh.setdefault(key, {})[row["external_id"]] = row["grade"]
+    for number, ((text, kind), judged) in enumerate(fresh.items(), start=1):
+        useful = any(g > 0 for g in judged.values())
+        base = EvalQuery(f"feedback-{number}", text, kind, "zh", "feedback", useful, scored=useful)
+        out.append(_with_judgements(base, judged))
+        counts["new_queries"] += 1
+    return out, counts
+
+
+def _with_judgements(query: EvalQuery, judged: dict[str, int]) -> EvalQuery:
+    from dataclasses import replace
+
+    from matchmaker.retrieval.understand import is_english
+
+    return replace(
+        query,
+        judged=judged,
+        grades={d: g for d, g in judged.items() if g > 0},
+        lang="en" if query.style == "feedback" and is_english(query.text) else query.lang,
+    )
 
 
 def write_details(path: Path, runs: list[QueryRun]) -> None:

@@ -30,10 +30,12 @@ from matchmaker.retrieval.party import CONTEXT_DEPTH, AskingParty, own_open_item
 from matchmaker.retrieval.query import BadQuery, QueryVectors, clean_query
 from matchmaker.retrieval.understand import (
     INDUSTRY_BOOST,
+    PRF_DOCS,
     CorpusTerms,
     QueryPlan,
     QueryUnderstanding,
     Switches,
+    rocchio,
 )
 from matchmaker.store.models import ITEM_MODELS, Achievement, Need, Scenario
 
@@ -180,13 +182,26 @@ class SearchService:
             expansion = Expansion(
                 plan.expansion, plan.expansion_weight, plan.industries, INDUSTRY_BOOST
             )
-        return self.index.search(
+        hits = self.index.search(
             text,
             kind,
             k=MAX_RESULTS,
             filters=filters,
             mode=mode,
             vector=vector,
+            expansion=expansion,
+        )
+        if plan is None or not plan.prf or vector is None or not hits:
+            return hits
+        top = [self.index.vector_of(kind, h.id) for h in hits[:PRF_DOCS]]
+        moved = rocchio(vector, [v for v in top if v is not None])
+        return self.index.search(
+            text,
+            kind,
+            k=MAX_RESULTS,
+            filters=filters,
+            mode=mode,
+            vector=moved,
             expansion=expansion,
         )
 

@@ -3,6 +3,8 @@ not pick), undoable, and applied to the same organisation's later searches for t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -102,3 +104,40 @@ def hidden_items(
         )
     )
     return frozenset(int(i) for i in rows)
+
+
+GRADE_OF_VERDICT = {"useful": 2, "not_relevant": 0}
+
+
+def judgements(session: Session) -> list[dict[str, object]]:
+    """Every standing (not undone) verdict as a graded judgement (query, kind, item's external id,
+    grade): 有用 → 2, 不相关 → 0, and 1 where people disagreed on the same query and item."""
+    verdicts: dict[tuple[str, str, int], list[int]] = {}
+    rows = session.execute(
+        select(
+            SearchFeedback.query,
+            SearchFeedback.kind,
+            SearchFeedback.item_id,
+            SearchFeedback.verdict,
+        )
+        .where(SearchFeedback.undone_at.is_(None))
+        .order_by(SearchFeedback.id)
+    )
+    for query, kind, item_id, verdict in rows:
+        verdicts.setdefault((query, kind, int(item_id)), []).append(GRADE_OF_VERDICT[verdict])
+    out: list[dict[str, object]] = []
+    for (query, kind, item_id), grades in verdicts.items():
+        item: Any = session.get(ITEM_MODELS[kind], item_id)
+        if item is None:
+            continue
+        grade = grades[0] if len(set(grades)) == 1 else 1
+        out.append(
+            {
+                "query": query,
+                "kind": kind,
+                "external_id": str(item.external_id),
+                "grade": grade,
+                "verdicts": len(grades),
+            }
+        )
+    return out

@@ -8,7 +8,9 @@ Four steps, each switchable (`Switches`, measured one by one in docs/retrieval.m
 - **industry**: industries the query points at (taxonomy aliases, and the industries of items
   whose keywords the query contains) get a small boost in the fused ranking;
 - **crosslingual**: English words are translated with `lexicon/en_zh.txt`; an English query is
-  embedded and matched lexically in Chinese as well.
+  embedded and matched lexically in Chinese as well;
+- **prf** (pseudo-relevance feedback, off as shipped): the query vector moves towards the mean
+  vector of the first search's top items (Rocchio) and the search runs again.
 Expansion words go to the lexical signal only, at a lower weight than the words typed.
 """
 
@@ -21,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from matchmaker.core.taxonomy import INDUSTRIES
 
@@ -42,6 +46,7 @@ class Switches:
     cooccurrence: bool = True
     industry: bool = False
     crosslingual: bool = True
+    prf: bool = False  # measured on the colloquial set: docs/retrieval.md
 
     @classmethod
     def without(cls, names: Iterable[str], with_: Iterable[str] = ()) -> Switches:
@@ -62,7 +67,7 @@ class Switches:
     @classmethod
     def none(cls) -> Switches:
         """Every step off (the search as typed)."""
-        return cls(False, False, False, False)
+        return cls(False, False, False, False, False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class QueryPlan:
     expansion_weight: float = EXPANSION_WEIGHT
     industries: frozenset[str] = frozenset()  # inferred, boosted
     translated: tuple[str, ...] = ()  # Chinese words of the query's English words
+    prf: bool = False  # pseudo-relevance feedback on the query vector
 
 
 def _read_pairs(name: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -240,7 +246,20 @@ class QueryUnderstanding:
         if english and translated:
             dense_text = f"{text} （{'、'.join(translated)}）"
             weight = 1.0  # the translation is the query in the catalogue's language
-        return QueryPlan(text, dense_text, tuple(unique), weight, inferred, translated)
+        return QueryPlan(text, dense_text, tuple(unique), weight, inferred, translated, on.prf)
+
+
+PRF_DOCS = 3  # top items whose mean vector the query moves towards
+PRF_BETA = 0.5  # weight of that mean against the query vector
+
+
+def rocchio(query: np.ndarray, top: list[np.ndarray]) -> np.ndarray:
+    """The query vector moved towards the mean of the top items' vectors, unit length again."""
+    if not top:
+        return query
+    moved = query + PRF_BETA * np.mean(np.stack(top), axis=0)
+    norm = float(np.linalg.norm(moved))
+    return (moved / norm).astype(query.dtype) if norm else query
 
 
 def _leading(votes: Counter[str]) -> frozenset[str]:
